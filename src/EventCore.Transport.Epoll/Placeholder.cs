@@ -1,0 +1,1 @@
+namespace EventCore.Transport.Epoll;

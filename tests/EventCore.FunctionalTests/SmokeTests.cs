@@ -1,0 +1,7 @@
+namespace EventCore.FunctionalTests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void Builds() => Assert.True(true);
+}
