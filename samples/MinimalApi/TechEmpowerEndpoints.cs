@@ -1,0 +1,45 @@
+using System.Text.Json.Serialization;
+
+namespace MinimalApi;
+
+/// <summary>The TechEmpower shapes, kept lean: no middleware beyond routing runs for them.</summary>
+internal static class TechEmpowerEndpoints
+{
+    private static readonly byte[] s_helloWorld = "Hello, World!"u8.ToArray();
+
+    public static IEndpointRouteBuilder MapTechEmpowerEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/plaintext", [HttpMethods.Get, HttpMethods.Head], Plaintext);
+        app.MapGet("/json", () => TypedResults.Json(new JsonMessage("Hello, World!"), AppJsonContext.Default.JsonMessage));
+        app.MapPost("/echo", Echo);
+        return app;
+    }
+
+    private static Task Plaintext(HttpContext context)
+    {
+        var response = context.Response;
+        response.ContentType = "text/plain";
+        response.ContentLength = s_helloWorld.Length;
+        return HttpMethods.IsHead(context.Request.Method)
+            ? Task.CompletedTask
+            : response.Body.WriteAsync(s_helloWorld).AsTask();
+    }
+
+    /// <summary>Streams the request body back with the same Content-Type.</summary>
+    private static async Task Echo(HttpContext context)
+    {
+        context.Response.ContentType = context.Request.ContentType;
+        if (context.Request.ContentLength is long length)
+        {
+            context.Response.ContentLength = length;
+        }
+
+        await context.Request.BodyReader.CopyToAsync(context.Response.BodyWriter, context.RequestAborted);
+    }
+}
+
+internal sealed record JsonMessage(string Message);
+
+[JsonSerializable(typeof(JsonMessage))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+internal sealed partial class AppJsonContext : JsonSerializerContext;

@@ -1,0 +1,43 @@
+namespace EventCore.Server;
+
+/// <summary>
+/// Request limits and timeouts. Defaults follow Kestrel's. Bound from configuration section <c>EventCore:Limits</c>.
+/// </summary>
+public sealed class EventCoreServerLimits
+{
+    /// <summary>Longest request line (method, target, version) in bytes; a longer target is answered 414. Default 8 KiB.</summary>
+    public int MaxRequestLineSize { get; set; } = 8 * 1024;
+
+    /// <summary>Longest single header line in bytes; longer is answered 431. Default 8 KiB.</summary>
+    public int MaxRequestHeaderLineSize { get; set; } = 8 * 1024;
+
+    /// <summary>Largest header section in bytes; larger is answered 431. Default 32 KiB.</summary>
+    public int MaxRequestHeadersTotalSize { get; set; } = 32 * 1024;
+
+    /// <summary>Most header fields in one request; more is answered 431. Default 100.</summary>
+    public int MaxRequestHeaderCount { get; set; } = 100;
+
+    /// <summary>
+    /// Largest request body in bytes (null = unlimited); larger is answered 413. Default 30,000,000.
+    /// Settable per request through <c>IHttpMaxRequestBodySizeFeature</c> until the body is read.
+    /// </summary>
+    public long? MaxRequestBodySize { get; set; } = 30_000_000;
+
+    /// <summary>How much of an unread request body is drained before the next request; beyond it the connection closes. Default 64 KiB.</summary>
+    public long MaxRequestBodyDrainSize { get; set; } = 64 * 1024;
+
+    /// <summary>How long an idle keep-alive connection stays open. Default 130 s.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(130);
+
+    /// <summary>How long the client has to send the whole request head, from its first byte. Default 30 s; answered 408.</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Slowest accepted request-body upload in bytes/second after the grace period (null = no minimum). Default 240 B/s.</summary>
+    public double? MinRequestBodyDataRate { get; set; } = 240;
+
+    /// <summary>Grace period before <see cref="MinRequestBodyDataRate"/> applies. Default 5 s.</summary>
+    public TimeSpan MinRequestBodyDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most simultaneous connections (null = unlimited); further ones are closed at accept.</summary>
+    public long? MaxConcurrentConnections { get; set; }
+}

@@ -1,0 +1,29 @@
+using EventCore.Server;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.AspNetCore.Hosting;
+
+/// <summary>Registers EventCore as the app's server.</summary>
+public static class EventCoreWebHostBuilderExtensions
+{
+    /// <summary>
+    /// Runs the app on EventCore instead of Kestrel. Options are bound from the <c>EventCore</c> configuration
+    /// section, then <paramref name="configure"/> runs.
+    /// </summary>
+    public static IWebHostBuilder UseEventCore(this IWebHostBuilder builder, Action<EventCoreServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.ConfigureServices((context, services) =>
+        {
+            services.AddOptions<EventCoreServerOptions>().Bind(context.Configuration.GetSection("EventCore"));
+            if (configure is not null)
+            {
+                services.Configure(configure);
+            }
+
+            // A plain AddSingleton registered after the host's defaults wins over Kestrel's registration.
+            services.AddSingleton<IServer, EventCoreServer>();
+        });
+    }
+}
