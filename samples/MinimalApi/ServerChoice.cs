@@ -1,3 +1,5 @@
+using EventCore.Transport.Epoll;
+
 namespace MinimalApi;
 
 /// <summary>Which server runs the app: <c>--server eventcore|kestrel|kestrel-epoll</c> (default eventcore).</summary>

@@ -1,24 +1,170 @@
+using System.Diagnostics.Metrics;
+using EventCore.Server.Http1;
+using EventCore.Server.Infrastructure;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace EventCore.Server;
 
-/// <summary>The EventCore HTTP/1.1 server.</summary>
+/// <summary>
+/// The EventCore HTTP/1.1 server: binds the configured addresses through an <see cref="IConnectionListenerFactory"/>,
+/// accepts connections and serves each with one HTTP/1.1 connection object. Registered by <c>UseEventCore()</c>.
+/// </summary>
 public sealed class EventCoreServer : IServer
 {
+    private readonly EventCoreServerOptions _options;
+    private readonly IServiceProvider _services;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly ServerAddressesFeature _addresses = new ServerAddressesFeature();
+    private readonly ServerMetrics _metrics;
+    private readonly ConnectionManager _connections = new();
+    private readonly List<Task> _acceptLoops = [];
+    private readonly List<IConnectionListener> _listeners = [];
+    private ServiceContext? _serviceContext;
+    private DateHeaderCache? _dateCache;
+    private Heartbeat? _heartbeat;
+    private int _state; // 0 new, 1 started, 2 stopping/stopped
+
+    /// <summary>Creates the server (normally done by dependency injection through <c>UseEventCore()</c>).</summary>
+    public EventCoreServer(IOptions<EventCoreServerOptions> options, IServiceProvider services, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _services = services;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger("EventCore.Server");
+        _metrics = new ServerMetrics(meterFactory);
+        Features.Set<IServerAddressesFeature>(_addresses);
+    }
+
     /// <inheritdoc />
     public IFeatureCollection Features { get; } = new FeatureCollection();
 
     /// <inheritdoc />
-    public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
+    public async Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
         where TContext : notnull
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("The server has already been started.");
+        }
 
-    /// <inheritdoc />
-    public Task StopAsync(CancellationToken cancellationToken) => throw new NotImplementedException();
+        _dateCache = new DateHeaderCache(TimeProvider.System);
+        _serviceContext = new ServiceContext(_options, _loggerFactory, _metrics, _dateCache, _connections);
+        var binder = new AddressBinder(CreateTransportFactory(), _logger);
+        var bound = await binder.BindAsync(ResolveUrls(), cancellationToken);
+        _addresses.Addresses.Clear();
+        foreach (var (listener, address) in bound)
+        {
+            _listeners.Add(listener);
+            if (address.Length > 0)
+            {
+                _addresses.Addresses.Add(address);
+                ServerLog.Listening(_logger, address);
+            }
+
+            _acceptLoops.Add(AcceptLoopAsync(listener, application));
+        }
+
+        _heartbeat = new Heartbeat(_connections, TimeProvider.System);
+    }
+
+    /// <summary>
+    /// Graceful stop: stop accepting, close idle keep-alive connections now, let requests in flight finish (their
+    /// responses get Connection: close), abort what is left when <paramref name="cancellationToken"/> fires or
+    /// <see cref="EventCoreServerOptions.ShutdownTimeout"/> passes. Returns when every connection is gone.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _state, 2) != 1)
+        {
+            return;
+        }
+
+        _serviceContext!.IsShuttingDown = true;
+        foreach (var listener in _listeners)
+        {
+            await listener.UnbindAsync(CancellationToken.None);
+        }
+
+        await Task.WhenAll(_acceptLoops);
+        _connections.ForEach(static (c, _) => c.BeginShutdown(), 0);
+        await WaitForConnectionsAsync(cancellationToken);
+        foreach (var listener in _listeners)
+        {
+            await listener.DisposeAsync();
+        }
+
+        _heartbeat?.Dispose();
+        _dateCache?.Dispose();
+    }
 
     /// <inheritdoc />
     public void Dispose()
     {
+        StopAsync(new CancellationToken(canceled: true)).GetAwaiter().GetResult();
+        _metrics.Dispose();
     }
+
+    private async Task WaitForConnectionsAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ShutdownTimeout);
+        var drained = _connections.WhenEmptyAsync();
+        await drained.WaitAsync(timeout.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
+        if (!drained.IsCompleted)
+        {
+            ServerLog.AbortedOnShutdown(_logger, _connections.Count);
+            _connections.ForEach(static (c, _) => c.Abort("The server is shutting down."), 0);
+            await drained.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task AcceptLoopAsync<TContext>(IConnectionListener listener, IHttpApplication<TContext> application)
+        where TContext : notnull
+    {
+        try
+        {
+            while (await listener.AcceptAsync() is { } connection)
+            {
+                var dispatcher = new ConnectionDispatcher<TContext>(connection, _serviceContext!, application);
+                ThreadPool.UnsafeQueueUserWorkItem(dispatcher, preferLocal: false);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Unbound while accepting.
+        }
+    }
+
+    private string[] ResolveUrls()
+    {
+        var hostingUrls = _addresses.Addresses.ToArray();
+        if (_options.Urls.Count > 0 && (hostingUrls.Length == 0 || !_addresses.PreferHostingUrls))
+        {
+            if (hostingUrls.Length > 0)
+            {
+                ServerLog.OverridingAddresses(_logger, string.Join(", ", hostingUrls));
+            }
+
+            return [.. _options.Urls];
+        }
+
+        return hostingUrls.Length > 0 ? hostingUrls : ["http://localhost:5000"];
+    }
+
+    private IConnectionListenerFactory CreateTransportFactory()
+        => _options.TransportFactory?.Invoke(_services) ?? CreateDefaultTransportFactory();
+
+    /// <summary>The transport used when none is configured.</summary>
+    private SocketTransportFactory CreateDefaultTransportFactory()
+        => new(Options.Create(new SocketTransportOptions()), _loggerFactory);
 }

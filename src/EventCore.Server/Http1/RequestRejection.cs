@@ -32,6 +32,8 @@ internal enum RequestRejection : byte
     ContentLengthWithTransferEncoding,
     ChunkedNotFinalCoding,
     UnsupportedTransferCoding,     // 501
+    InvalidTransferEncoding,       // a coding that is not a token, or chunked with parameters
+    TransferEncodingInHttp10,      // RFC 9112 §6.1: faulty framing in an HTTP/1.0 request
     MissingHost,
     MultipleHosts,
     InvalidHost,

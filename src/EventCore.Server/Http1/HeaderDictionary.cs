@@ -1,0 +1,105 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace EventCore.Server.Http1;
+
+/// <summary>
+/// A reusable, case-insensitive header dictionary. One instance per connection per direction, cleared between
+/// requests: <see cref="Dictionary{TKey, TValue}.Clear"/> keeps its arrays, so refilling it allocates nothing.
+/// Not thread-safe (request thread only, like the rest of the request).
+/// </summary>
+internal abstract class HeaderDictionary : IHeaderDictionary
+{
+    private protected readonly Dictionary<string, StringValues> _headers = new(StringComparer.OrdinalIgnoreCase);
+
+    public int Count => _headers.Count;
+
+    public virtual bool IsReadOnly => false;
+
+    public ICollection<string> Keys => _headers.Keys;
+
+    public ICollection<StringValues> Values => _headers.Values;
+
+    public abstract long? ContentLength { get; set; }
+
+    public StringValues this[string key]
+    {
+        get => _headers.TryGetValue(key, out var value) ? value : StringValues.Empty;
+        set
+        {
+            if (StringValues.IsNullOrEmpty(value))
+            {
+                Remove(key);
+            }
+            else
+            {
+                Set(key, value);
+            }
+        }
+    }
+
+    StringValues IDictionary<string, StringValues>.this[string key]
+    {
+        get => _headers[key];
+        set => this[key] = value;
+    }
+
+    public virtual void Clear() => _headers.Clear();
+
+    public void Add(string key, StringValues value)
+    {
+        if (_headers.ContainsKey(key))
+        {
+            throw new ArgumentException($"The header '{key}' is already present.", nameof(key));
+        }
+
+        Set(key, value);
+    }
+
+    public void Add(KeyValuePair<string, StringValues> item) => Add(item.Key, item.Value);
+
+    public virtual bool Remove(string key)
+    {
+        ThrowIfReadOnly();
+        return _headers.Remove(key);
+    }
+
+    public bool Remove(KeyValuePair<string, StringValues> item)
+        => TryGetValue(item.Key, out var value) && value.Equals(item.Value) && Remove(item.Key);
+
+    public bool ContainsKey(string key) => _headers.ContainsKey(key);
+
+    public bool Contains(KeyValuePair<string, StringValues> item)
+        => _headers.TryGetValue(item.Key, out var value) && value.Equals(item.Value);
+
+    public bool TryGetValue(string key, [MaybeNullWhen(false)] out StringValues value) => _headers.TryGetValue(key, out value);
+
+    public void CopyTo(KeyValuePair<string, StringValues>[] array, int arrayIndex)
+        => ((ICollection<KeyValuePair<string, StringValues>>)_headers).CopyTo(array, arrayIndex);
+
+    public Dictionary<string, StringValues>.Enumerator GetEnumerator() => _headers.GetEnumerator();
+
+    IEnumerator<KeyValuePair<string, StringValues>> IEnumerable<KeyValuePair<string, StringValues>>.GetEnumerator() => _headers.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => _headers.GetEnumerator();
+
+    /// <summary>Stores a non-empty value; derived classes validate first.</summary>
+    protected virtual void Set(string key, StringValues value)
+    {
+        ThrowIfReadOnly();
+        _headers[key] = value;
+    }
+
+    protected void ThrowIfReadOnly()
+    {
+        if (IsReadOnly)
+        {
+            ThrowReadOnly();
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowReadOnly() => throw new InvalidOperationException("Headers are read-only, response has already started.");
+}

@@ -1,0 +1,168 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using EventCore.Server.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace EventCore.Server.Http1;
+
+/// <summary>
+/// Ending a request the way Kestrel does: an app exception before the response started becomes a 500 (or the
+/// BadHttpRequestException's status) with Content-Length: 0; after it started, the connection is aborted because
+/// the framing can no longer be trusted. Then the response end is written, OnCompleted callbacks run.
+/// </summary>
+internal abstract partial class Http1Connection
+{
+    private ArrayBufferWriter<byte>? _preStartBuffer;
+
+    /// <summary>Body bytes the app wrote before the head could be written (OnStarting callbacks still pending).</summary>
+    private ArrayBufferWriter<byte> PreStartBuffer => _preStartBuffer ??= new ArrayBufferWriter<byte>();
+
+    /// <summary>After the app returned (or threw): finish the response and run OnCompleted. Returns the error to report.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected async ValueTask<Exception?> FinishRequestAsync(Exception? error)
+    {
+        if (error is not null)
+        {
+            OnApplicationException(error);
+        }
+
+        try
+        {
+            await CompleteResponseAsync();
+        }
+        catch (Exception ex)
+        {
+            error ??= ex;
+            OnApplicationException(ex);
+            await CompleteResponseAsync();
+        }
+
+        if (_onCompleted.Count > 0)
+        {
+            // The client should not wait for our after-response work.
+            await FlushPendingAsync();
+            await FireOnCompletedAsync();
+        }
+
+        return error;
+    }
+
+    /// <summary>Writes whatever ends the response: the head if not yet written, the last chunk; checks Content-Length.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask CompleteResponseAsync()
+    {
+        if (_responseCompleted || _aborted)
+        {
+            return;
+        }
+
+        if (!_hasStarted)
+        {
+            PrepareUnstartedResponseEnd();
+            await EnsureStartedAsync();
+            FlushPreStartBuffer();
+        }
+
+        if (_responseFraming == ResponseFraming.Chunked)
+        {
+            _output.Write(ResponseWriter.ChunkedTerminator);
+            _pendingFlush = true;
+        }
+        else if (_responseFraming == ResponseFraming.ContentLength && _responseBytesWritten < _declaredLength)
+        {
+            ReportApplicationError(new InvalidOperationException(
+                $"Response Content-Length mismatch: too few bytes written ({_responseBytesWritten} of {_declaredLength})."));
+            Abort("The response was shorter than its Content-Length.");
+        }
+
+        _responseCompleted = true;
+    }
+
+    /// <summary>The app returned without starting the response: the whole body is known now.</summary>
+    private void PrepareUnstartedResponseEnd()
+    {
+        var buffered = _preStartBuffer?.WrittenCount ?? 0;
+        var bodyAllowed = !HttpMethods.IsHead(_method) && _statusCode is >= 200 and not 204 and not 304;
+        if (!bodyAllowed || _upgraded || _responseHeaders.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.TransferEncoding))
+        {
+            return;
+        }
+
+        if (_responseHeaders.ContentLength is null)
+        {
+            _responseHeaders.ContentLength = buffered;
+        }
+        else if (_responseHeaders.ContentLength > buffered && buffered == 0)
+        {
+            ReportApplicationError(new InvalidOperationException(
+                $"Response Content-Length mismatch: too few bytes written (0 of {_responseHeaders.ContentLength})."));
+            SetErrorResponse(StatusCodes.Status500InternalServerError);
+        }
+    }
+
+    private void OnApplicationException(Exception error)
+    {
+        var statusCode = StatusCodes.Status500InternalServerError;
+        if (error is BadHttpRequestException badRequest)
+        {
+            statusCode = badRequest.StatusCode;
+            _keepAlive = false;
+            ServerLog.BadRequest(_service.ConnectionLogger, ConnectionId, badRequest.Message, statusCode);
+        }
+        else
+        {
+            ReportApplicationError(error);
+        }
+
+        if (!_hasStarted)
+        {
+            SetErrorResponse(statusCode);
+        }
+        else if (!_responseCompleted)
+        {
+            Abort("An unhandled exception was thrown by the application after the response started.");
+        }
+    }
+
+    private void SetErrorResponse(int statusCode)
+    {
+        _statusCode = statusCode;
+        _reasonPhrase = null;
+        _responseHeaders.Reset();
+        _responseHeaders.ContentLength = 0;
+        _onStarting.Clear();
+        _preStartBuffer?.ResetWrittenCount();
+    }
+
+    private void ReportApplicationError(Exception error)
+        => ServerLog.ApplicationError(_service.ConnectionLogger, ConnectionId, ((IHttpRequestIdentifierFeature)this).TraceIdentifier, error);
+
+    private bool TryStartSynchronously()
+    {
+        if (_onStarting.Count > 0)
+        {
+            return false;
+        }
+
+        CommitHead();
+        return true;
+    }
+
+    private void FlushPreStartBuffer()
+    {
+        if (_preStartBuffer is { WrittenCount: > 0 } buffer)
+        {
+            WriteBody(buffer.WrittenSpan);
+            buffer.ResetWrittenCount();
+        }
+    }
+
+    private void ReleasePreStartBuffer() => _preStartBuffer = null;
+
+    private async Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken)
+    {
+        await EnsureStartedAsync();
+        await SendFileFallback.SendFileAsync(_responseBodyStream, path, offset, count, cancellationToken);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Collections;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Features.Authentication;
+
+namespace EventCore.Server.Http1;
+
+/// <summary>
+/// The connection is its own <see cref="IFeatureCollection"/>. Known feature types have a slot (found through a
+/// per-type static index, no hashing), which starts each request as <c>this</c> for the interfaces implemented here
+/// and null for those the host and middleware add; anything else goes to a dictionary that is cleared (not
+/// reallocated) per request, then to the transport's connection features.
+/// </summary>
+internal abstract partial class Http1Connection : IFeatureCollection
+{
+    private static readonly Type[] s_knownTypes =
+    [
+        typeof(IHttpRequestFeature), typeof(IHttpResponseFeature), typeof(IHttpResponseBodyFeature),
+        typeof(IHttpRequestBodyDetectionFeature), typeof(IHttpConnectionFeature), typeof(IHttpRequestLifetimeFeature),
+        typeof(IHttpRequestIdentifierFeature), typeof(IHttpMaxRequestBodySizeFeature), typeof(IHttpBodyControlFeature),
+        typeof(IRequestBodyPipeFeature), typeof(IHttpRequestTrailersFeature), typeof(IHttpUpgradeFeature),
+
+        // Slots for what hosting and common middleware add per request, so Set never allocates.
+        typeof(IServiceProvidersFeature), typeof(IItemsFeature), typeof(IQueryFeature), typeof(IFormFeature),
+        typeof(IRequestCookiesFeature), typeof(IResponseCookiesFeature), typeof(IHttpAuthenticationFeature),
+        typeof(IAuthenticateResultFeature), typeof(IEndpointFeature), typeof(IRouteValuesFeature), typeof(IHttpActivityFeature),
+        typeof(IHttpWebSocketFeature), typeof(ISessionFeature), typeof(IHttpMetricsTagsFeature), typeof(IHttpResponseTrailersFeature),
+        typeof(ITlsConnectionFeature), typeof(IHttpExtendedConnectFeature),
+    ];
+
+    private const int ImplementedCount = 12;
+
+    private readonly object?[] _features = new object?[s_knownTypes.Length];
+    private readonly Dictionary<Type, object> _extraFeatures = [];
+    private int _featureRevision;
+
+    public bool IsReadOnly => false;
+
+    public int Revision => _featureRevision;
+
+    public object? this[Type key]
+    {
+        get
+        {
+            var index = Array.IndexOf(s_knownTypes, key);
+            return index >= 0 ? _features[index] : GetExtra(key);
+        }
+        set
+        {
+            var index = Array.IndexOf(s_knownTypes, key);
+            if (index >= 0)
+            {
+                _features[index] = value;
+            }
+            else if (value is null)
+            {
+                _extraFeatures.Remove(key);
+            }
+            else
+            {
+                _extraFeatures[key] = value;
+            }
+
+            _featureRevision++;
+        }
+    }
+
+    public TFeature? Get<TFeature>()
+    {
+        var index = FeatureIndex<TFeature>.Value;
+        return index >= 0 ? (TFeature?)_features[index] : (TFeature?)GetExtra(typeof(TFeature));
+    }
+
+    public void Set<TFeature>(TFeature? instance)
+    {
+        var index = FeatureIndex<TFeature>.Value;
+        if (index >= 0)
+        {
+            _features[index] = instance;
+            _featureRevision++;
+        }
+        else
+        {
+            this[typeof(TFeature)] = instance;
+        }
+    }
+
+    public IEnumerator<KeyValuePair<Type, object>> GetEnumerator()
+    {
+        for (var i = 0; i < _features.Length; i++)
+        {
+            if (_features[i] is { } feature)
+            {
+                yield return new(s_knownTypes[i], feature);
+            }
+        }
+
+        foreach (var pair in _extraFeatures)
+        {
+            yield return pair;
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private object? GetExtra(Type key) => _extraFeatures.TryGetValue(key, out var value) ? value : _connection.Features[key];
+
+    /// <summary>Per request: implemented features point back at this object, the others are emptied.</summary>
+    private void ResetFeatureCollection()
+    {
+        for (var i = 0; i < ImplementedCount; i++)
+        {
+            _features[i] = this;
+        }
+
+        Array.Clear(_features, ImplementedCount, _features.Length - ImplementedCount);
+        if (_extraFeatures.Count > 0)
+        {
+            _extraFeatures.Clear();
+        }
+
+        _featureRevision++;
+    }
+
+    private static class FeatureIndex<T>
+    {
+        public static readonly int Value = Array.IndexOf(s_knownTypes, typeof(T));
+    }
+}

@@ -1,0 +1,182 @@
+using System.IO.Pipelines;
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace EventCore.Server.Http1;
+
+/// <summary>The request-side features, implemented directly on the connection (request thread only).</summary>
+internal abstract partial class Http1Connection :
+    IHttpRequestFeature, IHttpRequestBodyDetectionFeature, IHttpConnectionFeature, IHttpRequestIdentifierFeature,
+    IHttpMaxRequestBodySizeFeature, IHttpBodyControlFeature, IRequestBodyPipeFeature, IHttpRequestTrailersFeature
+{
+    private readonly RequestHeaders _requestHeaders = new();
+    private RequestHeaders? _trailers;
+    private string _lastRawTarget = string.Empty;
+    private string _lastQueryString = string.Empty;
+
+    private string _protocol = HttpProtocol.Http11;
+    private string _scheme = "http";
+    private string _method = HttpMethods.Get;
+    private string _pathBase = string.Empty;
+    private string _path = string.Empty;
+    private string _queryString = string.Empty;
+    private string _rawTarget = string.Empty;
+    private IHeaderDictionary _requestHeadersFeature = null!;
+    private Stream _requestBody = null!;
+    private Stream? _requestBodyForPipe;
+    private PipeReader? _requestBodyPipe;
+    private RequestBodyStream _requestBodyStream = null!;
+    private string? _traceIdentifier;
+    private string? _connectionIdOverride;
+    private IPAddress? _remoteIpAddress;
+    private IPAddress? _localIpAddress;
+    private int _remotePort;
+    private int _localPort;
+    private long? _maxRequestBodySize;
+    private bool _allowSynchronousIO;
+
+    string IHttpRequestFeature.Protocol { get => _protocol; set => _protocol = value; }
+
+    string IHttpRequestFeature.Scheme { get => _scheme; set => _scheme = value; }
+
+    string IHttpRequestFeature.Method { get => _method; set => _method = value; }
+
+    string IHttpRequestFeature.PathBase { get => _pathBase; set => _pathBase = value; }
+
+    string IHttpRequestFeature.Path { get => _path; set => _path = value; }
+
+    string IHttpRequestFeature.QueryString { get => _queryString; set => _queryString = value; }
+
+    string IHttpRequestFeature.RawTarget { get => _rawTarget; set => _rawTarget = value; }
+
+    IHeaderDictionary IHttpRequestFeature.Headers { get => _requestHeadersFeature; set => _requestHeadersFeature = value; }
+
+    Stream IHttpRequestFeature.Body { get => _requestBody; set => _requestBody = value; }
+
+    bool IHttpRequestBodyDetectionFeature.CanHaveBody => _bodyKind == RequestBodyKind.Chunked
+        || (_bodyKind == RequestBodyKind.ContentLength && _requestContentLength > 0);
+
+    string IHttpConnectionFeature.ConnectionId { get => _connectionIdOverride ?? ConnectionId; set => _connectionIdOverride = value; }
+
+    IPAddress? IHttpConnectionFeature.RemoteIpAddress { get => _remoteIpAddress; set => _remoteIpAddress = value; }
+
+    IPAddress? IHttpConnectionFeature.LocalIpAddress { get => _localIpAddress; set => _localIpAddress = value; }
+
+    int IHttpConnectionFeature.RemotePort { get => _remotePort; set => _remotePort = value; }
+
+    int IHttpConnectionFeature.LocalPort { get => _localPort; set => _localPort = value; }
+
+    /// <summary>"{ConnectionId}:{request number:X8}" like Kestrel; formatted on first use in each request.</summary>
+    string IHttpRequestIdentifierFeature.TraceIdentifier
+    {
+        get => _traceIdentifier ??= string.Create(null, stackalloc char[64], $"{ConnectionId}:{_requestNumber:X8}");
+        set => _traceIdentifier = value;
+    }
+
+    bool IHttpMaxRequestBodySizeFeature.IsReadOnly => _bodyReader.HasStarted || _upgraded;
+
+    long? IHttpMaxRequestBodySizeFeature.MaxRequestBodySize
+    {
+        get => _maxRequestBodySize;
+        set
+        {
+            if (_bodyReader.HasStarted)
+            {
+                throw new InvalidOperationException("The maximum request body size cannot be modified after the app has already started reading from the request body.");
+            }
+
+            if (_upgraded)
+            {
+                throw new InvalidOperationException("The maximum request body size cannot be modified after the request has been upgraded.");
+            }
+
+            ArgumentOutOfRangeException.ThrowIfNegative(value ?? 0, nameof(value));
+            _maxRequestBodySize = value;
+        }
+    }
+
+    internal long? MaxRequestBodySize => _maxRequestBodySize;
+
+    bool IHttpBodyControlFeature.AllowSynchronousIO { get => _allowSynchronousIO; set => _allowSynchronousIO = value; }
+
+    internal bool AllowSynchronousIO => _allowSynchronousIO;
+
+    /// <summary>Our zero-copy reader, unless the app replaced Request.Body (then a reader over its stream, like Kestrel).</summary>
+    PipeReader IRequestBodyPipeFeature.Reader
+    {
+        get
+        {
+            if (ReferenceEquals(_requestBody, _requestBodyStream))
+            {
+                return _bodyReader;
+            }
+
+            if (!ReferenceEquals(_requestBodyForPipe, _requestBody))
+            {
+                _requestBodyForPipe = _requestBody;
+                _requestBodyPipe = PipeReader.Create(_requestBody, new StreamPipeReaderOptions(leaveOpen: true));
+            }
+
+            return _requestBodyPipe!;
+        }
+    }
+
+    bool IHttpRequestTrailersFeature.Available => _bodyReader.IsComplete;
+
+    IHeaderDictionary IHttpRequestTrailersFeature.Trailers => _bodyReader.IsComplete
+        ? (IHeaderDictionary?)_trailers ?? HeaderDictionaryEmpty.Instance
+        : throw new InvalidOperationException("The request trailers are not available yet. They may not be available until the full request body is read.");
+
+    internal RequestHeaders Trailers => _trailers ??= new RequestHeaders();
+
+    private void InitializeFeatures()
+    {
+        _requestBodyStream = new RequestBodyStream(this, _bodyReader);
+        _responseBodyWriter = new ResponseBodyWriter(this);
+        _responseBodyStream = new ResponseBodyStream(this, _responseBodyWriter);
+    }
+
+    /// <summary>Per request, as middleware (forwarded headers) may have overwritten them.</summary>
+    private void ResetConnectionAddresses()
+    {
+        var remote = _connection.RemoteEndPoint as IPEndPoint;
+        var local = _connection.LocalEndPoint as IPEndPoint;
+        _remoteIpAddress = remote?.Address;
+        _remotePort = remote?.Port ?? 0;
+        _localIpAddress = local?.Address;
+        _localPort = local?.Port ?? 0;
+    }
+
+    /// <summary>Per request: back to the parsed values; everything the app may have replaced is restored.</summary>
+    private void ResetRequest()
+    {
+        ResetHeadState();
+        ResetFeatureCollection();
+        ResetResponse();
+        ResetTimeouts();
+        ResetAbort();
+        _scheme = "http";
+        _pathBase = string.Empty;
+        _requestHeadersFeature = _requestHeaders;
+        _requestBody = _requestBodyStream;
+        _requestBodyForPipe = null;
+        _requestBodyPipe = null;
+        _traceIdentifier = null;
+        _connectionIdOverride = null;
+        ResetConnectionAddresses();
+        _maxRequestBodySize = Limits.MaxRequestBodySize;
+        _allowSynchronousIO = _service.Options.AllowSynchronousIO;
+        _trailers?.Reset();
+    }
+
+    /// <summary>An empty, read-only header dictionary for "no trailers".</summary>
+    private sealed class HeaderDictionaryEmpty : HeaderDictionary
+    {
+        public static readonly HeaderDictionaryEmpty Instance = new();
+
+        public override bool IsReadOnly => true;
+
+        public override long? ContentLength { get => null; set => ThrowIfReadOnly(); }
+    }
+}

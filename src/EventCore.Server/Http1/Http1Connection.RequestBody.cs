@@ -1,0 +1,67 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace EventCore.Server.Http1;
+
+/// <summary>Request-body duties of the connection: 100-continue, rejection, draining an unread body.</summary>
+internal abstract partial class Http1Connection
+{
+    private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(5);
+
+    private bool _continueSent;
+
+    /// <summary>
+    /// The app's first body read: only now is <c>100 Continue</c> sent (never to HTTP/1.0, never once the response
+    /// started), so a client that waits for it never uploads a body the app does not want.
+    /// </summary>
+    internal ValueTask OnFirstBodyReadAsync()
+    {
+        if (!_expectContinue || _continueSent || _version != HttpVersion.Http11 || _hasStarted)
+        {
+            return default;
+        }
+
+        _continueSent = true;
+        _output.Write(ResponseWriter.Continue);
+        _pendingFlush = true;
+        return FlushPendingAsync();
+    }
+
+    /// <summary>The body could not be read to its end (too large, malformed, truncated, too slow): close after this response.</summary>
+    internal void OnBodyRejected() => _keepAlive = false;
+
+    /// <summary>
+    /// Before the next request, whatever the app left of this body is read and discarded, up to
+    /// MaxRequestBodyDrainSize and within a short deadline. False: close the connection instead.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> DrainRequestBodyAsync()
+    {
+        if (_bodyReader.IsComplete)
+        {
+            return true;
+        }
+
+        // A client waiting for 100-continue may never send the body; and a huge remainder is not worth reading.
+        if (_upgraded || (_expectContinue && !_continueSent)
+            || (_bodyKind == RequestBodyKind.ContentLength && _bodyReader.Remaining > Limits.MaxRequestBodyDrainSize))
+        {
+            return false;
+        }
+
+        await FlushPendingAsync();
+        SetDeadline(DeadlineKind.Drain, s_drainTimeout);
+        try
+        {
+            return await _bodyReader.DrainAsync(Limits.MaxRequestBodyDrainSize);
+        }
+        catch (Exception ex) when (ex is Microsoft.AspNetCore.Http.BadHttpRequestException or InvalidOperationException)
+        {
+            return false;
+        }
+        finally
+        {
+            ClearDeadline();
+        }
+    }
+}

@@ -1,0 +1,321 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace EventCore.Server.Http1;
+
+/// <summary>How the response body is delimited on the wire, decided when the head is written.</summary>
+internal enum ResponseFraming : byte
+{
+    /// <summary>No body may follow (HEAD, 1xx, 204, 304): HEAD writes are dropped, others throw.</summary>
+    NoBody,
+    ContentLength,
+    Chunked,
+
+    /// <summary>HTTP/1.0 without Content-Length: the body ends when the connection closes.</summary>
+    CloseDelimited,
+
+    /// <summary>Bytes pass through as written: after an upgrade, or when the app set Transfer-Encoding itself.</summary>
+    Raw,
+}
+
+/// <summary>
+/// Writing the response head and body framing. The head is decided once (Kestrel's rules): Content-Length if the
+/// app set it, else chunked on HTTP/1.1, else close-delimited; Date/Server added; Connection: close when this is
+/// the last response. Output goes to the pipe unflushed; see <see cref="FlushBodyAsync"/> for when it is flushed.
+/// </summary>
+internal abstract partial class Http1Connection
+{
+    private const int LargeUnflushedBytes = 64 * 1024;
+
+    private ResponseFraming _responseFraming;
+    private bool _responseCompleted;
+    private bool _upgraded;
+    private long _responseBytesWritten;
+    private long _unflushedBytes;
+    private long _declaredLength;
+    private Memory<byte> _chunkMemory;
+    private int _chunkPrefixLength;
+
+    internal bool HasResponseStarted => _hasStarted;
+
+    /// <summary>Starts the response: OnStarting callbacks (async), then the head into the output pipe.</summary>
+    internal ValueTask EnsureStartedAsync()
+    {
+        if (_hasStarted)
+        {
+            return default;
+        }
+
+        if (_onStarting.Count == 0)
+        {
+            CommitHead();
+            return default;
+        }
+
+        return new ValueTask(FireOnStartingThenCommitAsync());
+    }
+
+    private async Task FireOnStartingThenCommitAsync()
+    {
+        await FireOnStartingAsync();
+        CommitHead();
+    }
+
+    private void CommitHead()
+    {
+        _hasStarted = true;
+        _responseHeaders.MakeReadOnly();
+        _responseFraming = ChooseFraming();
+        // A client still waiting for 100-continue will not send the body now: the connection's framing is unknown.
+        var bodyWithheld = _expectContinue && !_continueSent && !_bodyReader.IsComplete;
+        if (bodyWithheld || _service.IsShuttingDown || _closing || HeaderHasToken(HeaderNames.Connection, "close"))
+        {
+            _keepAlive = false;
+        }
+
+        ResponseWriter.WriteStatusLine(_output, _statusCode, _reasonPhrase);
+        ResponseWriter.WriteHeaders(_output, _responseHeaders);
+        WriteServerHeaders();
+        if (_responseFraming == ResponseFraming.Chunked)
+        {
+            ResponseWriter.WriteHeader(_output, "Transfer-Encoding: "u8, "chunked"u8);
+        }
+
+        WriteConnectionHeader();
+        ResponseWriter.WriteCrlf(_output);
+        _pendingFlush = true;
+    }
+
+    private ResponseFraming ChooseFraming()
+    {
+        _declaredLength = _responseHeaders.ContentLength ?? -1;
+        if (_upgraded)
+        {
+            return ResponseFraming.Raw;
+        }
+
+        if (HttpMethods.IsHead(_method) || _statusCode is < 200 or 204 or 304)
+        {
+            return ResponseFraming.NoBody;
+        }
+
+        if (_declaredLength >= 0)
+        {
+            return ResponseFraming.ContentLength;
+        }
+
+        if (_responseHeaders.ContainsKey(HeaderNames.TransferEncoding))
+        {
+            // The app frames the body itself; unless it ends in chunked we can only end it by closing.
+            _keepAlive &= HeaderHasToken(HeaderNames.TransferEncoding, "chunked");
+            return ResponseFraming.Raw;
+        }
+
+        if (_version == HttpVersion.Http11)
+        {
+            return ResponseFraming.Chunked;
+        }
+
+        _keepAlive = false;
+        return ResponseFraming.CloseDelimited;
+    }
+
+    private void WriteServerHeaders()
+    {
+        if (!_responseHeaders.ContainsKey(HeaderNames.Date))
+        {
+            ResponseWriter.WriteHeader(_output, "Date: "u8, _service.DateCache.Current.Bytes);
+        }
+
+        if (_service.Options.AddServerHeader && !_responseHeaders.ContainsKey(HeaderNames.Server))
+        {
+            ResponseWriter.WriteHeader(_output, "Server: "u8, "EventCore"u8);
+        }
+    }
+
+    private void WriteConnectionHeader()
+    {
+        if (_upgraded || _responseHeaders.ContainsKey(HeaderNames.Connection))
+        {
+            return;
+        }
+
+        if (!_keepAlive)
+        {
+            ResponseWriter.WriteHeader(_output, "Connection: "u8, "close"u8);
+        }
+        else if (_version == HttpVersion.Http10)
+        {
+            ResponseWriter.WriteHeader(_output, "Connection: "u8, "keep-alive"u8);
+        }
+    }
+
+    private bool HeaderHasToken(string name, string token)
+    {
+        foreach (var value in _responseHeaders[name])
+        {
+            if (value is not null && value.Contains(token, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Writes body bytes with the response's framing. The response has started.</summary>
+    internal void WriteBody(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty || !CheckBodyWrite(data.Length))
+        {
+            return;
+        }
+
+        if (_responseFraming == ResponseFraming.Chunked)
+        {
+            var prefix = _output.GetSpan(ResponseWriter.MaxChunkPrefixLength);
+            var width = ResponseWriter.HexWidth(data.Length);
+            ResponseWriter.WriteChunkPrefix(prefix, data.Length, width);
+            _output.Advance(width + 2);
+            _output.Write(data);
+            ResponseWriter.WriteCrlf(_output);
+        }
+        else
+        {
+            _output.Write(data);
+        }
+
+        OnBodyWritten(data.Length);
+    }
+
+    /// <summary>Memory for the app to write body bytes into (chunked: room for the chunk framing is kept around it).</summary>
+    internal Memory<byte> GetBodyMemory(int sizeHint)
+    {
+        if (!_hasStarted && !TryStartSynchronously())
+        {
+            return PreStartBuffer.GetMemory(sizeHint);
+        }
+
+        if (_responseFraming != ResponseFraming.Chunked)
+        {
+            return _output.GetMemory(sizeHint);
+        }
+
+        var memory = _output.GetMemory(Math.Max(sizeHint, 1) + ResponseWriter.MaxChunkPrefixLength + 2);
+        var width = ResponseWriter.HexWidth(memory.Length);
+        _chunkMemory = memory;
+        _chunkPrefixLength = width + 2;
+        return memory[_chunkPrefixLength..^2];
+    }
+
+    internal void AdvanceBody(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (_preStartBuffer is not null && !_hasStarted)
+        {
+            _preStartBuffer.Advance(count);
+            return;
+        }
+
+        if (count == 0 || !CheckBodyWrite(count))
+        {
+            return;
+        }
+
+        if (_responseFraming == ResponseFraming.Chunked)
+        {
+            var span = _chunkMemory.Span;
+            ResponseWriter.WriteChunkPrefix(span, count, _chunkPrefixLength - 2);
+            span[_chunkPrefixLength + count] = (byte)'\r';
+            span[_chunkPrefixLength + count + 1] = (byte)'\n';
+            _output.Advance(_chunkPrefixLength + count + 2);
+            _chunkMemory = default;
+        }
+        else
+        {
+            _output.Advance(count);
+        }
+
+        OnBodyWritten(count);
+    }
+
+    /// <summary>
+    /// Flush policy for the app's writes and flushes: flush now, except when a Content-Length body is complete and
+    /// small: then the end of the request (or of the pipelined batch) flushes it, so pipelined plaintext responses
+    /// leave in one write.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<FlushResult> FlushBodyAsync(CancellationToken cancellationToken)
+    {
+        await EnsureStartedAsync();
+        FlushPreStartBuffer();
+        if (_responseFraming == ResponseFraming.ContentLength && _responseBytesWritten == _declaredLength && _unflushedBytes < LargeUnflushedBytes)
+        {
+            return default;
+        }
+
+        _pendingFlush = false;
+        _unflushedBytes = 0;
+        return await _output.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Stream/PipeWriter WriteAsync: start if needed, frame the bytes, then the flush policy.</summary>
+    internal ValueTask<FlushResult> WriteBodyAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
+    {
+        if (!_hasStarted && !TryStartSynchronously())
+        {
+            PreStartBuffer.Write(source.Span);
+        }
+        else
+        {
+            WriteBody(source.Span);
+        }
+
+        return FlushBodyAsync(cancellationToken);
+    }
+
+    internal void CancelPendingFlush() => _output.CancelPendingFlush();
+
+    /// <summary>Whether these bytes may be written; false to drop them (HEAD). Throws on a framing violation.</summary>
+    private bool CheckBodyWrite(int count)
+    {
+        if (_responseCompleted)
+        {
+            throw new InvalidOperationException("The response body was already completed.");
+        }
+
+        switch (_responseFraming)
+        {
+            case ResponseFraming.NoBody when HttpMethods.IsHead(_method):
+                _responseBytesWritten += count;
+                return false;
+            case ResponseFraming.NoBody:
+                throw new InvalidOperationException($"Writing to the response body is invalid for responses with status code {_statusCode}.");
+            case ResponseFraming.ContentLength when _responseBytesWritten + count > _declaredLength:
+                _keepAlive = false;
+                throw new InvalidOperationException($"Response Content-Length mismatch: too many bytes written ({_responseBytesWritten + count} of {_declaredLength}).");
+            default:
+                return true;
+        }
+    }
+
+    private void OnBodyWritten(int count)
+    {
+        _responseBytesWritten += count;
+        _unflushedBytes += count;
+        _pendingFlush = true;
+    }
+
+    private void ResetResponseBody()
+    {
+        _responseFraming = ResponseFraming.NoBody;
+        _responseCompleted = false;
+        _upgraded = false;
+        _responseBytesWritten = 0;
+        _declaredLength = -1;
+        _chunkMemory = default;
+    }
+}

@@ -1,0 +1,111 @@
+using EventCore.Server.Infrastructure;
+
+namespace EventCore.Server.Http1;
+
+internal enum DeadlineKind : long
+{
+    None = 0,
+    KeepAlive = 1,
+    RequestHeaders = 2,
+    Drain = 3,
+}
+
+/// <summary>
+/// Timeouts. The request thread writes one packed deadline (kind in the top byte, <see cref="Heartbeat.Now"/> ms
+/// below) with a single volatile store; the heartbeat thread reads it once a second. Acting on a timeout from the
+/// heartbeat only sets a flag and cancels the pending read (both thread-safe), or aborts the transport.
+/// </summary>
+internal abstract partial class Http1Connection
+{
+    private const int KindShift = 56;
+    private const long TimeMask = (1L << KindShift) - 1;
+
+    private long _deadline;
+    private volatile bool _headersTimedOut;
+    private volatile bool _bodyTimedOut;
+
+    // Body data rate (MinRequestBodyDataRate): only the time the app spends waiting on a read counts, like Kestrel.
+    private long _bodyBytesRead;
+    private long _bodyWaitTotalMs;
+    private long _bodyWaitStart;
+    private volatile bool _bodyReadPending;
+
+    private void SetDeadline(DeadlineKind kind, TimeSpan timeout)
+    {
+        var at = Heartbeat.Now + (long)Math.Min(timeout.TotalMilliseconds, TimeMask / 2);
+        Volatile.Write(ref _deadline, ((long)kind << KindShift) | at);
+    }
+
+    private void ClearDeadline() => Volatile.Write(ref _deadline, 0);
+
+    /// <summary>Heartbeat thread: acts on an expired deadline or a too-slow request body.</summary>
+    public void OnHeartbeat(long now)
+    {
+        var deadline = Volatile.Read(ref _deadline);
+        if (deadline != 0 && now >= (deadline & TimeMask))
+        {
+            ClearDeadline();
+            OnDeadline((DeadlineKind)(deadline >> KindShift));
+        }
+
+        if (_bodyReadPending && IsBodyTooSlow(now))
+        {
+            _bodyTimedOut = true;
+            ServerLog.Timeout(_service.ConnectionLogger, ConnectionId, "MinRequestBodyDataRate");
+            _input.CancelPendingRead();
+        }
+    }
+
+    private void OnDeadline(DeadlineKind kind)
+    {
+        ServerLog.Timeout(_service.ConnectionLogger, ConnectionId, kind.ToString());
+        if (kind == DeadlineKind.RequestHeaders)
+        {
+            _headersTimedOut = true;
+            _input.CancelPendingRead();
+        }
+        else
+        {
+            // Keep-alive idle or a drain that stalled: close quietly.
+            Abort(kind == DeadlineKind.KeepAlive ? "Keep-alive timeout." : "Request body drain timeout.");
+        }
+    }
+
+    private bool IsBodyTooSlow(long now)
+    {
+        if (Limits.MinRequestBodyDataRate is not double rate || rate <= 0)
+        {
+            return false;
+        }
+
+        var waitedMs = Volatile.Read(ref _bodyWaitTotalMs) + (now - Volatile.Read(ref _bodyWaitStart));
+        return waitedMs > Limits.MinRequestBodyDataRateGracePeriod.TotalMilliseconds
+            && Volatile.Read(ref _bodyBytesRead) < rate * waitedMs / 1000;
+    }
+
+    /// <summary>Request thread: the body reader is about to wait for bytes.</summary>
+    internal void OnBodyReadWaitStart()
+    {
+        Volatile.Write(ref _bodyWaitStart, Heartbeat.Now);
+        _bodyReadPending = true;
+    }
+
+    /// <summary>Request thread: the body reader got bytes (or gave up).</summary>
+    internal void OnBodyReadWaitEnd()
+    {
+        _bodyReadPending = false;
+        Volatile.Write(ref _bodyWaitTotalMs, _bodyWaitTotalMs + (Heartbeat.Now - _bodyWaitStart));
+    }
+
+    internal void OnBodyBytesConsumed(long count) => Volatile.Write(ref _bodyBytesRead, _bodyBytesRead + count);
+
+    internal bool BodyTimedOut => _bodyTimedOut;
+
+    private void ResetTimeouts()
+    {
+        _headersTimedOut = false;
+        _bodyTimedOut = false;
+        _bodyBytesRead = _bodyWaitTotalMs = _bodyWaitStart = 0;
+        _bodyReadPending = false;
+    }
+}

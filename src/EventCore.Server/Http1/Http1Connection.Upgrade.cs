@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace EventCore.Server.Http1;
+
+/// <summary>
+/// HTTP/1.1 Upgrade (WebSockets): 101 Switching Protocols, then the connection's pipes become an opaque stream
+/// owned by the app until it returns; the connection then closes (no further HTTP on it).
+/// </summary>
+internal abstract partial class Http1Connection : IHttpUpgradeFeature
+{
+    bool IHttpUpgradeFeature.IsUpgradableRequest => _connectionUpgrade && _hasUpgradeHeader && _version == HttpVersion.Http11
+        && !((IHttpRequestBodyDetectionFeature)this).CanHaveBody;
+
+    async Task<Stream> IHttpUpgradeFeature.UpgradeAsync()
+    {
+        if (!((IHttpUpgradeFeature)this).IsUpgradableRequest)
+        {
+            throw new InvalidOperationException("Cannot upgrade a non-upgradable request. Check IHttpUpgradeFeature.IsUpgradableRequest to determine if a request can be upgraded.");
+        }
+
+        if (_upgraded)
+        {
+            throw new InvalidOperationException("The request has already been upgraded.");
+        }
+
+        ThrowIfStarted("Upgrade");
+        _upgraded = true;
+        _keepAlive = false;
+        _statusCode = StatusCodes.Status101SwitchingProtocols;
+        _reasonPhrase = "Switching Protocols";
+        _responseHeaders[HeaderNames.Connection] = HeaderNames.Upgrade;
+        await EnsureStartedAsync();
+        await FlushPendingAsync();
+        return new UpgradeStream(_input, _output);
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace EventCore.Server.Infrastructure;
+
+/// <summary>Source-generated log messages (no boxing, no formatting when the level is off).</summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(1, LogLevel.Debug, "Connection {ConnectionId} started.")]
+    public static partial void ConnectionStart(ILogger logger, string connectionId);
+
+    [LoggerMessage(2, LogLevel.Debug, "Connection {ConnectionId} stopped.")]
+    public static partial void ConnectionStop(ILogger logger, string connectionId);
+
+    [LoggerMessage(3, LogLevel.Debug, "Connection {ConnectionId} bad request: {Reason} ({StatusCode}).")]
+    public static partial void BadRequest(ILogger logger, string connectionId, string reason, int statusCode);
+
+    [LoggerMessage(4, LogLevel.Error, "Connection {ConnectionId}, request {TraceIdentifier}: unhandled exception in the application.")]
+    public static partial void ApplicationError(ILogger logger, string connectionId, string traceIdentifier, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Debug, "Connection {ConnectionId} timed out ({Kind}).")]
+    public static partial void Timeout(ILogger logger, string connectionId, string kind);
+
+    [LoggerMessage(6, LogLevel.Error, "Connection {ConnectionId} failed.")]
+    public static partial void ConnectionError(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Information, "Listening on {Address}.")]
+    public static partial void Listening(ILogger logger, string address);
+
+    [LoggerMessage(8, LogLevel.Warning, "Overriding the hosting addresses '{HostingUrls}': EventCoreServerOptions.Urls wins unless PreferHostingUrls is set.")]
+    public static partial void OverridingAddresses(ILogger logger, string hostingUrls);
+
+    [LoggerMessage(9, LogLevel.Warning, "Host '{Host}' is not an IP address or localhost: binding to all interfaces.")]
+    public static partial void BindingToAnyForHostName(ILogger logger, string host);
+
+    [LoggerMessage(10, LogLevel.Debug, "Could not bind {EndPoint}: {Message}")]
+    public static partial void OptionalBindFailed(ILogger logger, string endPoint, string message);
+
+    [LoggerMessage(11, LogLevel.Information, "Shutdown: {Count} connection(s) still open after the grace period were aborted.")]
+    public static partial void AbortedOnShutdown(ILogger logger, int count);
+
+    [LoggerMessage(12, LogLevel.Debug, "Connection {ConnectionId} refused: MaxConcurrentConnections reached.")]
+    public static partial void ConnectionRefused(ILogger logger, string connectionId);
+}

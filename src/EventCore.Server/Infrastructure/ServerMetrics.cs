@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using EventCore.Server.Http1;
+
+namespace EventCore.Server.Infrastructure;
+
+/// <summary>
+/// The server's instruments on the <c>EventCore.Server</c> meter. Thread-safe; on the per-request path only
+/// tag-less <c>Add</c>/<c>Record</c> calls are made so nothing is allocated.
+/// </summary>
+internal sealed class ServerMetrics : IDisposable
+{
+    public const string MeterName = "EventCore.Server";
+
+    private static readonly string[] s_reasons = Enum.GetNames<RequestRejection>();
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly UpDownCounter<long> _activeRequests;
+    private readonly Counter<long> _badRequests;
+    private readonly Histogram<double> _requestDuration;
+    private readonly UpDownCounter<long> _activeConnections;
+
+    public ServerMetrics(IMeterFactory? meterFactory = null)
+    {
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _requests = _meter.CreateCounter<long>("eventcore.server.requests", "{request}", "Requests processed.");
+        _activeRequests = _meter.CreateUpDownCounter<long>("eventcore.server.active_requests", "{request}", "Requests in progress.");
+        _badRequests = _meter.CreateCounter<long>("eventcore.server.bad_requests", "{request}", "Requests rejected before reaching the app.");
+        _requestDuration = _meter.CreateHistogram<double>("eventcore.server.request_duration", "s", "Time from a request's head to its response's end.");
+        _activeConnections = _meter.CreateUpDownCounter<long>("eventcore.server.active_connections", "{connection}", "Open connections.");
+    }
+
+    public void RequestStart() => _activeRequests.Add(1);
+
+    public void RequestStop(long startTimestamp)
+    {
+        _activeRequests.Add(-1);
+        _requests.Add(1);
+        if (_requestDuration.Enabled)
+        {
+            _requestDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+        }
+    }
+
+    public void BadRequest(RequestRejection reason)
+        => _badRequests.Add(1, new KeyValuePair<string, object?>("reason", s_reasons[(int)reason]));
+
+    public void ConnectionStart() => _activeConnections.Add(1);
+
+    public void ConnectionStop() => _activeConnections.Add(-1);
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,21 @@
+namespace EventCore.Transport.Epoll;
+
+/// <summary>Connection ids like Kestrel's: a process-wide counter seeded from the clock, in base32 (13 chars).</summary>
+internal static class ConnectionIds
+{
+    private const string Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+    private static long s_last = DateTime.UtcNow.Ticks;
+
+    public static string Next()
+    {
+        long id = Interlocked.Increment(ref s_last);
+        return string.Create(13, id, static (span, value) =>
+        {
+            for (int i = span.Length - 1; i >= 0; i--)
+            {
+                span[i] = Alphabet[(int)(value & 31)];
+                value >>= 5;
+            }
+        });
+    }
+}

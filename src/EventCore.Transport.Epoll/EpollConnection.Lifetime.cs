@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace EventCore.Transport.Epoll;
+
+/// <summary>Abort, graceful dispose, the ConnectionClosed token and the one close of the fd.</summary>
+internal sealed partial class EpollConnection
+{
+    private static readonly Action<object?> s_abort = static s => ((EpollConnection)s!).AbortOnLoop(null);
+    private static readonly Action<object?> s_dispose = static s => ((EpollConnection)s!).DisposeOnLoop();
+
+    private readonly CancellationTokenSource _closedTokenSource = new();
+    private readonly TaskCompletionSource _closedCompletion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ConnectionAbortedException? _abortReason;
+    private bool _closedFired;
+    private bool _closed;
+
+    /// <summary>Closes the connection with RST (SO_LINGER 0) and completes both pipes with <paramref name="abortReason"/>. Any thread.</summary>
+    public override void Abort(ConnectionAbortedException abortReason)
+    {
+        Interlocked.CompareExchange(ref _abortReason, abortReason, null);
+        _loop.Schedule(s_abort, this);
+    }
+
+    /// <summary>
+    /// Graceful close: completes the application's ends of the pipes, lets the send side write what is left and
+    /// send FIN, then the fd is closed. Any thread.
+    /// </summary>
+    public override async ValueTask DisposeAsync()
+    {
+        _input.Reader.Complete();
+        _output.Writer.Complete();
+        _loop.Schedule(s_dispose, this);
+        await _closedCompletion.Task;
+        await base.DisposeAsync();
+    }
+
+    public void OnLoopStopping() => AbortOnLoop(new ConnectionAbortedException("The epoll transport is stopping."));
+
+    private void AbortOnLoop(ConnectionAbortedException? reason)
+    {
+        if (_closed)
+        {
+            return;
+        }
+        reason ??= _abortReason ?? new ConnectionAbortedException();
+        Interop.SetLingerZero(_fd);
+        EndReceive(reason);
+        EndSend(reason);
+        TryClose();
+    }
+
+    private void DisposeOnLoop()
+    {
+        // Input: the application completed its reader, so stop reading. Output: the send side ends by itself
+        // once the pipe, whose writer is now complete, is written out.
+        EndReceive(null);
+        UpdateInterest();
+    }
+
+    /// <summary>Closes the fd once both sides are done. Loop thread only.</summary>
+    private void TryClose()
+    {
+        if (_closed || !_receiveDone || !_sendDone)
+        {
+            return;
+        }
+        _closed = true;
+        _loop.Unregister(_fd, _token);
+        _socket.Dispose();
+        _loop.Metrics.ConnectionClosed();
+        FireConnectionClosed();
+        _closedCompletion.TrySetResult();
+    }
+
+    /// <summary>Signals ConnectionClosed once, never inline on the loop (its callbacks are the application's).</summary>
+    private void FireConnectionClosed()
+    {
+        if (_closedFired)
+        {
+            return;
+        }
+        _closedFired = true;
+        ThreadPool.UnsafeQueueUserWorkItem(static c => c.CancelConnectionClosed(), this, preferLocal: false);
+    }
+
+    private void CancelConnectionClosed()
+    {
+        try
+        {
+            _closedTokenSource.Cancel();
+        }
+        catch (AggregateException ex)
+        {
+            _logger.LogError(ex, "A ConnectionClosed callback of connection {ConnectionId} failed", ConnectionId);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace EventCore.Transport.Epoll;
+
+/// <summary>
+/// One accepted socket. Its I/O state machine (receive, send, send-file, arming, close) runs on its loop's thread
+/// only: pipe continuations of the transport side are scheduled there, and the application's calls (Abort,
+/// DisposeAsync, SendFileAsync) are queued there. The connection owns the fd and closes it exactly once, on the
+/// loop, after both the receive and the send side are done (<see cref="TryClose"/>).
+/// </summary>
+internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler, IDuplexPipe,
+    IConnectionIdFeature, IConnectionTransportFeature, IConnectionItemsFeature, IConnectionLifetimeFeature,
+    IConnectionEndPointFeature, IMemoryPoolFeature, IConnectionSendFileFeature
+{
+    private readonly EpollLoop _loop;
+    private readonly SafeFdHandle _socket;
+    private readonly int _fd;
+    private readonly bool _persistent;
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly ILogger _logger;
+    private readonly EpollConnectionFeatureCollection _features;
+    private string? _connectionId;
+    private IDictionary<object, object?>? _items;
+    private IDuplexPipe _transport;
+    private ulong _token;
+
+    /// <summary>The interest currently armed in epoll (one-shot mode). Loop thread only.</summary>
+    private EpollEvents _armed;
+
+    public EpollConnection(EpollLoop loop, SafeFdHandle socket, IPEndPoint localEndPoint, IPEndPoint remoteEndPoint)
+    {
+        _loop = loop;
+        _socket = socket;
+        _fd = socket.Fd;
+        _persistent = loop.Persistent;
+        _logger = loop.ConnectionLogger;
+        _input = new Pipe(loop.InputPipeOptions);
+        _output = new Pipe(loop.OutputPipeOptions);
+        _transport = this;
+        _features = new EpollConnectionFeatureCollection(this);
+        _onFlushCompleted = OnFlushCompleted;
+        _onReadCompleted = OnReadCompleted;
+        ConnectionClosed = _closedTokenSource.Token;
+        LocalEndPoint = localEndPoint;
+        RemoteEndPoint = remoteEndPoint;
+    }
+
+    public override string ConnectionId
+    {
+        get => _connectionId ??= ConnectionIds.Next();
+        set => _connectionId = value;
+    }
+
+    public override IFeatureCollection Features => _features;
+
+    public override IDictionary<object, object?> Items
+    {
+        get => _items ??= new ConnectionItems();
+        set => _items = value;
+    }
+
+    public override IDuplexPipe Transport
+    {
+        get => _transport;
+        set => _transport = value;
+    }
+
+    public MemoryPool<byte> MemoryPool => _loop.MemoryPool;
+
+    PipeReader IDuplexPipe.Input => _input.Reader;
+
+    PipeWriter IDuplexPipe.Output => _output.Writer;
+
+    /// <summary>Registers the socket with the loop and starts the send side. Loop thread only.</summary>
+    public bool Start()
+    {
+        EpollEvents interest = _persistent
+            ? EpollEvents.In | EpollEvents.Out | EpollEvents.RdHup | EpollEvents.EdgeTriggered
+            : EpollEvents.In | EpollEvents.RdHup | EpollEvents.EdgeTriggered | EpollEvents.OneShot;
+        if (!_loop.TryRegister(_fd, interest, this, out _token))
+        {
+            _socket.Dispose();
+            return false;
+        }
+        _armed = EpollEvents.In | EpollEvents.RdHup;
+        _wantRead = true;
+        Interlocked.Increment(ref _loop.AcceptedCount);
+        _loop.Metrics.ConnectionAccepted();
+        ReadOutput();
+        return true;
+    }
+
+    /// <summary>Dispatches readiness to the side(s) waiting for it. Loop thread only.</summary>
+    public void OnEvents(EpollEvents events)
+    {
+        if (!_persistent)
+        {
+            _armed = EpollEvents.None; // a one-shot event disarms the whole registration
+        }
+        if ((events & (EpollEvents.RdHup | EpollEvents.Hup | EpollEvents.Err)) != 0)
+        {
+            _peerHungUp = true;
+        }
+        if (_wantRead && (events & (EpollEvents.In | EpollEvents.RdHup | EpollEvents.Hup | EpollEvents.Err)) != 0)
+        {
+            _wantRead = false;
+            Receive();
+        }
+        if (_wantWrite && (events & (EpollEvents.Out | EpollEvents.Hup | EpollEvents.Err)) != 0)
+        {
+            _wantWrite = false;
+            ResumeSend();
+        }
+        UpdateInterest();
+    }
+
+    /// <summary>
+    /// One-shot mode: re-arms (EPOLL_CTL_MOD) the directions that hit EAGAIN and are not armed yet. Called at the
+    /// end of every loop entry point. Persistent mode registered everything once and never re-arms. Loop thread only.
+    /// </summary>
+    private void UpdateInterest()
+    {
+        if (_persistent || _closed)
+        {
+            return;
+        }
+        EpollEvents wanted = (_wantRead ? EpollEvents.In | EpollEvents.RdHup : EpollEvents.None)
+            | (_wantWrite ? EpollEvents.Out : EpollEvents.None);
+        if ((wanted & ~_armed) == EpollEvents.None)
+        {
+            return;
+        }
+        wanted |= _armed;
+        if (!_loop.TryModify(_fd, _token, wanted | EpollEvents.EdgeTriggered | EpollEvents.OneShot))
+        {
+            _logger.LogError("epoll_ctl(MOD) failed on connection {ConnectionId}: {Errno}", ConnectionId, Interop.LastErrno);
+            AbortOnLoop(new ConnectionAbortedException("epoll_ctl failed."));
+            return;
+        }
+        _armed = wanted;
+    }
+}

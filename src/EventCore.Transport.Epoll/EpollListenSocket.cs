@@ -1,0 +1,140 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace EventCore.Transport.Epoll;
+
+/// <summary>
+/// One loop's listening socket of a listener. Registered level-triggered for EPOLLIN: each event accepts up to
+/// <see cref="MaxAcceptsPerEvent"/> connections (accept4 until EAGAIN), and a backlog left over simply fires
+/// again, so accepting cannot starve the loop's connections. Loop thread only, except <see cref="CloseAsync"/>.
+/// </summary>
+internal sealed class EpollListenSocket : IEpollHandler
+{
+    private const int MaxAcceptsPerEvent = 64;
+    private static readonly TimeSpan s_minBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(1);
+
+    private readonly EpollLoop _loop;
+    private readonly EpollConnectionListener _listener;
+    private readonly SafeFdHandle _socket;
+    private readonly IPEndPoint? _localEndPoint;
+    private readonly ILogger _logger;
+    private TimeSpan _backoff = s_minBackoff;
+    private ulong _token;
+    private bool _registered;
+    private bool _closed;
+
+    public EpollListenSocket(EpollLoop loop, EpollConnectionListener listener, SafeFdHandle socket, IPEndPoint boundEndPoint, ILogger logger)
+    {
+        _loop = loop;
+        _listener = listener;
+        _socket = socket;
+        _logger = logger;
+        bool wildcard = boundEndPoint.Address.Equals(IPAddress.Any) || boundEndPoint.Address.Equals(IPAddress.IPv6Any);
+        // A specific address is every connection's local endpoint; a wildcard needs getsockname per connection.
+        _localEndPoint = wildcard ? null : boundEndPoint;
+    }
+
+    public EpollLoop Loop => _loop;
+
+    /// <summary>Starts polling the socket. Loop thread only.</summary>
+    public void Register()
+    {
+        if (!_closed && !_registered)
+        {
+            _registered = _loop.TryRegister(_socket.Fd, EpollEvents.In, this, out _token);
+        }
+    }
+
+    public void OnEvents(EpollEvents events)
+    {
+        Span<byte> address = stackalloc byte[SocketAddressCodec.MaxLength];
+        for (int i = 0; i < MaxAcceptsPerEvent && !_closed; i++)
+        {
+            Errno fault = _listener.AcceptFault?.Invoke() ?? Errno.None;
+            int length = 0;
+            int fd = fault == Errno.None ? Interop.Accept4(_socket.Fd, address, out length) : -1;
+            if (fd < 0)
+            {
+                if (!ContinueAfterError(fault == Errno.None ? Interop.LastErrno : fault))
+                {
+                    return;
+                }
+                continue;
+            }
+            _backoff = s_minBackoff;
+            Accepted(fd, address[..length]);
+        }
+    }
+
+    public void OnLoopStopping() => Close();
+
+    /// <summary>Stops accepting and closes the socket on its loop. Any thread.</summary>
+    public Task CloseAsync() => _loop.InvokeAsync(static s => ((EpollListenSocket)s!).Close(), this);
+
+    private void Accepted(int fd, ReadOnlySpan<byte> remoteAddress)
+    {
+        var socket = new SafeFdHandle(fd);
+        Interop.SetIntOption(fd, Interop.IpProtoTcp, Interop.TcpNoDelay, 1);
+        IPEndPoint remote = SocketAddressCodec.Read(remoteAddress);
+        IPEndPoint local = _localEndPoint ?? ListenSocket.GetLocalEndPoint(fd);
+        var connection = new EpollConnection(_loop, socket, local, remote);
+        if (connection.Start() && !_listener.TryPublish(connection))
+        {
+            connection.Abort(new ConnectionAbortedException("The listener was unbound."));
+        }
+    }
+
+    /// <summary>True to keep accepting; false when the socket is drained or accepting is paused.</summary>
+    private bool ContinueAfterError(Errno errno)
+    {
+        switch (errno)
+        {
+            case Errno.EAGAIN:
+                return false;
+            case Errno.ECONNABORTED or Errno.EPROTO or Errno.EPERM:
+                _logger.LogDebug("accept4 skipped a connection: {Errno}", errno);
+                return true;
+            case Errno.EMFILE or Errno.ENFILE or Errno.ENOBUFS or Errno.ENOMEM:
+                _logger.LogWarning("accept4 failed: {Errno}; pausing accepts on loop {Index} for {Delay} ms", errno, _loop.Index, _backoff.TotalMilliseconds);
+                PauseAccepting();
+                return false;
+            default:
+                _logger.LogError("accept4 failed unexpectedly: {Errno}; pausing accepts on loop {Index}", errno, _loop.Index);
+                PauseAccepting();
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Out of fds (or memory): stop polling the socket, which would otherwise fire again at once and spin the
+    /// loop, and retry after a back-off doubling from 100 ms to 1 s. Existing connections keep being served.
+    /// </summary>
+    private void PauseAccepting()
+    {
+        if (_registered)
+        {
+            _loop.Unregister(_socket.Fd, _token);
+            _registered = false;
+        }
+        TimeSpan delay = _backoff;
+        _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, s_maxBackoff.Ticks));
+        _loop.ScheduleAfter(delay, static s => ((EpollListenSocket)s!).Register(), this);
+    }
+
+    private void Close()
+    {
+        if (_closed)
+        {
+            return;
+        }
+        _closed = true;
+        if (_registered)
+        {
+            _loop.Unregister(_socket.Fd, _token);
+            _registered = false;
+        }
+        _socket.Dispose();
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EventCore.Transport.Epoll;
+
+/// <summary>
+/// The epoll transport: an <see cref="IConnectionListenerFactory"/> for IP endpoints on Linux. All listeners of
+/// one factory share its loops (one thread each, created on the first bind). Disposing the factory stops the
+/// loops and aborts the connections still open on them.
+/// </summary>
+public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnectionListenerFactorySelector, IAsyncDisposable, IDisposable
+{
+    private readonly EpollTransportOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _listenerLogger;
+    private readonly EpollTransportMetrics _metrics;
+    private readonly Lock _lock = new();
+    private EpollLoop[]? _loops;
+    private bool _disposed;
+
+    /// <summary>Creates the factory (normally through dependency injection).</summary>
+    /// <param name="options">The transport options.</param>
+    /// <param name="loggerFactory">Logs accept errors and unexpected socket errors.</param>
+    /// <param name="meterFactory">Creates the "EventCore.Transport.Epoll" meter; without it the factory owns a meter of its own.</param>
+    public EpollTransportFactory(IOptions<EpollTransportOptions> options, ILoggerFactory loggerFactory, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options.Value;
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.LoopCount, 1, nameof(options));
+        _loggerFactory = loggerFactory;
+        _listenerLogger = loggerFactory.CreateLogger<EpollConnectionListener>();
+        _metrics = new EpollTransportMetrics(meterFactory);
+    }
+
+    internal EpollTransportMetrics Metrics => _metrics;
+
+    /// <summary>The running loops (empty before the first bind).</summary>
+    internal IReadOnlyList<EpollLoop> Loops => _loops ?? [];
+
+    /// <summary>Test hook for listeners bound from now on: an errno to report instead of calling accept4.</summary>
+    internal Func<Errno>? AcceptFault { get; set; }
+
+    /// <inheritdoc />
+    public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        if (endpoint is not IPEndPoint ipEndPoint)
+        {
+            throw new NotSupportedException($"The epoll transport binds IP endpoints only, not {endpoint?.GetType().Name}.");
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        EpollLoop[] loops = EnsureLoops();
+        return await EpollConnectionListener.BindAsync(loops, ipEndPoint, _options.Backlog, _listenerLogger, AcceptFault);
+    }
+
+    /// <inheritdoc />
+    public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        EpollLoop[]? loops;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            loops = _loops;
+        }
+        foreach (EpollLoop loop in loops ?? [])
+        {
+            loop.Dispose();
+        }
+        _metrics.Dispose();
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private EpollLoop[] EnsureLoops()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_loops is null)
+            {
+                var loops = new EpollLoop[_options.LoopCount];
+                for (int i = 0; i < loops.Length; i++)
+                {
+                    loops[i] = new EpollLoop(i, _options, _metrics, _loggerFactory);
+                    loops[i].Start();
+                }
+                _loops = loops;
+            }
+            return _loops;
+        }
+    }
+}

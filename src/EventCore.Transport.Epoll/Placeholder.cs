@@ -1,1 +1,0 @@
-namespace EventCore.Transport.Epoll;

@@ -1,0 +1,144 @@
+using System.Net.Sockets;
+using EventCore.FunctionalTests.Infrastructure;
+
+namespace EventCore.FunctionalTests;
+
+/// <summary>
+/// What the server owes the app beyond bytes: RequestAborted, OnStarting/OnCompleted, cookies set late,
+/// exceptions, graceful shutdown. These run on <see cref="TestApp"/>, a fresh in-test app per case.
+/// </summary>
+public abstract partial class HttpConformanceTests
+{
+    private static readonly TimeSpan s_signalTimeout = TimeSpan.FromSeconds(15);
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task RequestAbortedFiresWhenTheClientDisconnects()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await TestApp.StartAsync(Server, ct);
+        var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
+
+        await connection.SendAsync("GET /wait-for-abort HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+        await app.WaitingForAbort.Task.WaitAsync(s_signalTimeout, ct);
+        connection.Dispose();
+
+        await app.RequestAborted.Task.WaitAsync(s_signalTimeout, ct);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task OnStartingCanSetHeadersAndCookiesAndOnCompletedRuns()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await TestApp.StartAsync(Server, ct);
+        using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
+
+        await connection.SendAsync("GET /hooks HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+        var response = await connection.ReadResponseAsync(ct);
+
+        Assert.Equal((200, "hooks"), (response.StatusCode, response.BodyText));
+        Assert.Equal("ran", response["X-On-Starting"]);
+        Assert.Equal("session=abc123; path=/; httponly", response["Set-Cookie"]);
+        await app.HooksCompleted.Task.WaitAsync(s_signalTimeout, ct);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task StreamedResponseIsChunkedForHttp11()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await TestApp.StartAsync(Server, ct);
+        using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
+
+        await connection.SendAsync("GET /stream HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+        var response = await connection.ReadResponseAsync(ct);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.True(response.IsChunked, $"A flushed response of unknown length is chunked:\n{response}");
+        Assert.Null(response["Content-Length"]);
+        Assert.Equal(string.Concat(TestApp.StreamPieces), response.BodyText);
+        Assert.True(await connection.StaysOpenAndSilentForAsync(TimeSpan.FromMilliseconds(200), ct));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task StreamedResponseToHttp10IsCloseDelimited()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await TestApp.StartAsync(Server, ct);
+        using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
+
+        await connection.SendAsync("GET /stream HTTP/1.0\r\n\r\n", ct);
+        var response = await connection.ReadResponseAsync(ct);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.False(response.IsChunked, $"HTTP/1.0 never gets chunked:\n{response}");
+        Assert.True(response.IsCloseDelimited, $"Unknown length to HTTP/1.0 ends with the connection:\n{response}");
+        Assert.Equal(string.Concat(TestApp.StreamPieces), response.BodyText);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task ExceptionBeforeTheResponseStartsIs500()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await TestApp.StartAsync(Server, ct);
+        using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
+
+        await connection.SendAsync("GET /throw HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+        var response = await connection.ReadResponseAsync(ct);
+
+        Assert.Equal(500, response.StatusCode);
+        AssertContentLengthMatchesBody(response);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task ExceptionAfterTheResponseStartedAbortsTheConnection()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await TestApp.StartAsync(Server, ct);
+        using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
+
+        await connection.SendAsync("GET /throw-after-start HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+        var head = await connection.ReadHeadAsync(ct);
+
+        Assert.Equal(200, head.StatusCode);
+        Assert.Equal("chunked", head["Transfer-Encoding"]);
+        var error = await Assert.ThrowsAsync<IOException>(() => connection.ReadChunkedBodyAsync(ct));
+        Assert.True(connection.ClosedByServer, $"The body must end without its last chunk, by the connection closing: {error.Message}");
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task GracefulShutdownCompletesRequestsInFlightThenRefusesConnections()
+    {
+        const int inFlight = 10;
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await TestApp.StartAsync(Server, ct);
+        var connections = new List<RawConnection>();
+        try
+        {
+            for (var i = 0; i < inFlight; i++)
+            {
+                connections.Add(await RawConnection.ConnectAsync(app.EndPoint, ct));
+                await connections[^1].SendAsync("GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+            }
+
+            while (app.SlowStarted < inFlight)
+            {
+                await Task.Delay(20, ct);
+            }
+
+            var stopping = app.StopAsync(ct);
+            await Task.Delay(500, ct);
+            Assert.False(stopping.IsCompleted, "StopAsync returned while requests were still in flight.");
+            app.ReleaseSlow.SetResult();
+
+            var responses = await Task.WhenAll(connections.Select(c => c.ReadResponseAsync(ct)));
+            await stopping.WaitAsync(TimeSpan.FromSeconds(20), ct);
+
+            Assert.All(responses, r => Assert.Equal((200, "slow done"), (r.StatusCode, r.BodyText)));
+            var refused = await Assert.ThrowsAsync<SocketException>(() => RawConnection.ConnectAsync(app.EndPoint, ct));
+            Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        }
+        finally
+        {
+            connections.ForEach(c => c.Dispose());
+        }
+    }
+}

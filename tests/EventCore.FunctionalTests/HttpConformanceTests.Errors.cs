@@ -1,0 +1,241 @@
+using EventCore.FunctionalTests.Infrastructure;
+
+namespace EventCore.FunctionalTests;
+
+/// <summary>
+/// Every error status on the wire. Framing errors are answered with a correct Content-Length and
+/// Connection: close, and the connection is closed, never re-synchronised.
+/// </summary>
+public abstract partial class HttpConformanceTests
+{
+    private const string Echo = "POST /echo HTTP/1.1\r\nHost: localhost\r\n";
+
+    [Theory(Timeout = TestTimeout)]
+    [InlineData("no spaces in request line", "GARBAGE\r\n\r\n")]
+    [InlineData("empty target", "GET  HTTP/1.1\r\nHost: localhost\r\n\r\n")]
+    [InlineData("control char in method", "G\u0001T /plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n")]
+    [InlineData("origin-form target without slash", "GET plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n")]
+    [InlineData("space in header name", "GET /plaintext HTTP/1.1\r\nHost: localhost\r\nBad Header: x\r\n\r\n")]
+    [InlineData("whitespace before colon", "GET /plaintext HTTP/1.1\r\nHost: localhost\r\nX-Test : x\r\n\r\n")]
+    [InlineData("header line without colon", "GET /plaintext HTTP/1.1\r\nHost: localhost\r\nNoColonHere\r\n\r\n")]
+    [InlineData("obs-fold", "GET /plaintext HTTP/1.1\r\nHost: localhost\r\nX-Folded: a\r\n b\r\n\r\n")]
+    [InlineData("CR inside header value", "GET /plaintext HTTP/1.1\r\nHost: localhost\r\nX-Test: a\rb\r\n\r\n")]
+    [InlineData("NUL inside header value", "GET /plaintext HTTP/1.1\r\nHost: localhost\r\nX-Test: a\0b\r\n\r\n")]
+    [InlineData("HTTP/1.1 without Host", "GET /plaintext HTTP/1.1\r\n\r\n")]
+    [InlineData("two Host fields", "GET /plaintext HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")]
+    [InlineData("negative Content-Length", Echo + "Content-Length: -1\r\n\r\n")]
+    [InlineData("non-digit Content-Length", Echo + "Content-Length: 5x\r\n\r\nhello")]
+    [InlineData("overflowing Content-Length", Echo + "Content-Length: 99999999999999999999999\r\n\r\n")]
+    [InlineData("differing Content-Lengths", Echo + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!")]
+    [InlineData("chunked not the final coding", Echo + "Transfer-Encoding: chunked, identity\r\n\r\n5\r\nhello\r\n0\r\n\r\n")]
+    [InlineData("non-hex chunk size", Echo + "Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")]
+    [InlineData("chunk data without CRLF", Echo + "Transfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n")]
+    public async Task MalformedRequestIs400AndCloses(string defect, string request)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync(request, ct);
+
+        await AssertErrorAndCloseAsync(connection, 400, defect, ct);
+    }
+
+    [Theory(Timeout = TestTimeout)]
+    [InlineData("CL + TE", Echo + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")]
+    [InlineData("signed Content-Length", Echo + "Content-Length: +5\r\n\r\nhello")]
+    [InlineData("overflowing chunk size", Echo + "Transfer-Encoding: chunked\r\n\r\n10000000000000000000\r\nhello\r\n0\r\n\r\n")]
+    public async Task StrictFramingRejectsWhatKestrelToleratesWith400AndClose(string defect, string request)
+    {
+        // Kestrel processes CL + TE by TE (RFC 9112 §6.3 allows it), accepts "+5" as a Content-Length, and
+        // answers an overflowing chunk size with 500; EventCore's strict framing (DESIGN §5) answers 400 and closes.
+        RequireEventCore("strict framing: " + defect);
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync(request, ct);
+
+        await AssertErrorAndCloseAsync(connection, 400, defect, ct);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task UnknownTransferCodingIsRejectedAndCloses()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync(Echo + "Transfer-Encoding: gzip\r\n\r\nabc", ct);
+
+        await AssertErrorAndCloseAsync(connection, UnknownTransferCodingStatus, "Transfer-Encoding: gzip", ct);
+    }
+
+    [Theory(Timeout = TestTimeout)]
+    [InlineData("HTTP/2.0")]
+    [InlineData("HTTP/3.0")]
+    public async Task Http2OrLaterIs505AndCloses(string version)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync($"GET /plaintext {version}\r\nHost: localhost\r\n\r\n", ct);
+
+        await AssertErrorAndCloseAsync(connection, 505, version, ct);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Http12IsServedAsHttp11()
+    {
+        RequireEventCore("RFC 9110 §6.2 lets a server answer HTTP/1.x (x > 1) as 1.1; Kestrel answers 505.");
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync("GET /plaintext HTTP/1.2\r\nHost: localhost\r\n\r\n", ct);
+        var response = await connection.ReadResponseAsync(ct);
+
+        Assert.Equal(("HTTP/1.1", 200, "Hello, World!"), (response.Version, response.StatusCode, response.BodyText));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task TargetOver8KiBIs414AndCloses()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync($"GET /plaintext?{new string('a', 8 * 1024)} HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+
+        await AssertErrorAndCloseAsync(connection, 414, "target > 8 KiB", ct);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task TargetJustUnderTheLimitIsServed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync($"GET /plaintext?{new string('a', 7 * 1024)} HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+
+        Assert.Equal(200, (await connection.ReadResponseAsync(ct)).StatusCode);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task HeaderLineOver8KiBIs431AndCloses()
+    {
+        RequireEventCore("EventCore limits a single header line to 8 KiB; Kestrel only limits the header section (32 KiB).");
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync($"GET /plaintext HTTP/1.1\r\nHost: localhost\r\nX-Big: {new string('b', 8 * 1024)}\r\n\r\n", ct);
+
+        await AssertErrorAndCloseAsync(connection, 431, "header line > 8 KiB", ct);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task HeaderSectionOver32KiBIs431AndCloses()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+        var headers = string.Concat(Enumerable.Range(0, 6).Select(i => $"X-Big-{i}: {new string('b', 6 * 1024)}\r\n"));
+
+        await connection.SendAsync($"GET /plaintext HTTP/1.1\r\nHost: localhost\r\n{headers}\r\n", ct);
+
+        await AssertErrorAndCloseAsync(connection, 431, "header section > 32 KiB", ct);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task MoreThan100HeadersIs431AndCloses()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+        var headers = string.Concat(Enumerable.Range(0, 101).Select(i => $"X-H{i}: {i}\r\n"));
+
+        await connection.SendAsync($"GET /plaintext HTTP/1.1\r\nHost: localhost\r\n{headers}\r\n", ct);
+
+        await AssertErrorAndCloseAsync(connection, 431, "> 100 header fields", ct);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task ExactlyHundredHeadersAreServed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+        var headers = string.Concat(Enumerable.Range(0, 99).Select(i => $"X-H{i}: {i}\r\n"));
+
+        await connection.SendAsync($"GET /plaintext HTTP/1.1\r\nHost: localhost\r\n{headers}\r\n", ct);
+
+        Assert.Equal(200, (await connection.ReadResponseAsync(ct)).StatusCode);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task UnknownPathIs404AndKeepsTheConnection()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync("GET /no-such-path HTTP/1.1\r\nHost: localhost\r\n\r\n" + GetPlaintext, ct);
+        var notFound = await connection.ReadResponseAsync(ct);
+        var next = await connection.ReadResponseAsync(ct);
+
+        Assert.Equal(404, notFound.StatusCode);
+        AssertContentLengthMatchesBody(notFound);
+        Assert.Equal(200, next.StatusCode);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task WrongMethodIs405WithAllowOnTheWire()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync("PUT /plaintext HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n", ct);
+        var response = await connection.ReadResponseAsync(ct);
+
+        Assert.Equal(405, response.StatusCode);
+        Assert.Equal("GET, HEAD", response["Allow"]);
+        AssertContentLengthMatchesBody(response);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task BodyOverTheLimitIs413AndCloses()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await RawConnection.ConnectAsync(await LimitedAppAsync(), ct);
+
+        // Only the head is sent: the server can refuse from Content-Length alone.
+        await connection.SendAsync(Echo + "Content-Length: 2048\r\n\r\n", ct);
+
+        await AssertErrorAndCloseAsync(connection, 413, "Content-Length 2048 > limit 1024", ct);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task ChunkedBodyOverTheLimitIs413AndCloses()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await RawConnection.ConnectAsync(await LimitedAppAsync(), ct);
+
+        await connection.SendAsync(Echo + $"Transfer-Encoding: chunked\r\n\r\n800\r\n{new string('x', 0x800)}\r\n0\r\n\r\n", ct);
+
+        await AssertErrorAndCloseAsync(connection, 413, "chunked body 2048 > limit 1024", ct);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Expect100ContinueIsNotSentWhenTheAnswerIs413()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await RawConnection.ConnectAsync(await LimitedAppAsync(), ct);
+
+        await connection.SendAsync(Echo + "Content-Length: 2048\r\nExpect: 100-continue\r\n\r\n", ct);
+
+        await AssertErrorAndCloseAsync(connection, 413, "Expect: 100-continue with Content-Length over the limit", ct);
+    }
+
+    private static async Task AssertErrorAndCloseAsync(RawConnection connection, int expectedStatus, string defect, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReadErrorAndCloseAsync(connection, expectedStatus, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"[{defect}] {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EventCore.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A tiny app with the endpoints the sample lacks (RequestAborted, OnStarting/OnCompleted, a cookie set from
+/// OnStarting, a slow request, a streamed chunked response, app exceptions), on the suite's server. One per test.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _slowStarted;
+
+    private TestApp(WebApplication app) => _app = app;
+
+    /// <summary>Where the app listens.</summary>
+    public IPEndPoint EndPoint { get; private set; } = null!;
+
+    /// <summary>Completes when /wait-for-abort saw <c>RequestAborted</c> fire.</summary>
+    public TaskCompletionSource RequestAborted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when /wait-for-abort has started (the app is waiting).</summary>
+    public TaskCompletionSource WaitingForAbort { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the OnCompleted callback of /hooks ran.</summary>
+    public TaskCompletionSource HooksCompleted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Released by the test to let every /slow request finish.</summary>
+    public TaskCompletionSource ReleaseSlow { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>How many /slow requests have reached the app.</summary>
+    public int SlowStarted => Volatile.Read(ref _slowStarted);
+
+    /// <summary>The pieces /stream writes, one flush each.</summary>
+    public static IReadOnlyList<string> StreamPieces { get; } = ["first,", "second,", "third,", "fourth,", "last"];
+
+    /// <summary>Builds and starts the app on <paramref name="server"/> at 127.0.0.1, any port.</summary>
+    public static async Task<TestApp> StartAsync(ServerKind server, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseServer(server, limits: null).UseUrls(ServerSetup.AnyLoopbackPort);
+        TestLogging.Configure(builder.Logging);
+        var testApp = new TestApp(builder.Build());
+        testApp.MapEndpoints();
+        try
+        {
+            await testApp._app.StartAsync(cancellationToken);
+            testApp.EndPoint = ServerSetup.GetListeningEndPoint(testApp._app.Services.GetRequiredService<IServer>(), server);
+            return testApp;
+        }
+        catch
+        {
+            await testApp.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Stops the host gracefully (what the test's shutdown case exercises).</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private void MapEndpoints()
+    {
+        _app.MapGet("/wait-for-abort", WaitForAbort);
+        _app.MapGet("/hooks", Hooks);
+        _app.MapGet("/slow", Slow);
+        _app.MapGet("/stream", Stream);
+        _app.MapGet("/throw", string () => throw new InvalidOperationException("Thrown before the response started."));
+        _app.MapGet("/throw-after-start", ThrowAfterStart);
+    }
+
+    private async Task WaitForAbort(HttpContext context)
+    {
+        WaitingForAbort.TrySetResult();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            RequestAborted.TrySetResult();
+        }
+    }
+
+    private Task Hooks(HttpContext context)
+    {
+        var response = context.Response;
+        response.OnStarting(() =>
+        {
+            response.Headers["X-On-Starting"] = "ran";
+            response.Cookies.Append("session", "abc123", new CookieOptions { HttpOnly = true, Path = "/" });
+            return Task.CompletedTask;
+        });
+        response.OnCompleted(() =>
+        {
+            HooksCompleted.TrySetResult();
+            return Task.CompletedTask;
+        });
+        response.ContentType = "text/plain";
+        return response.WriteAsync("hooks", context.RequestAborted);
+    }
+
+    private async Task Slow(HttpContext context)
+    {
+        Interlocked.Increment(ref _slowStarted);
+        await ReleaseSlow.Task.WaitAsync(context.RequestAborted);
+        await context.Response.WriteAsync("slow done", context.RequestAborted);
+    }
+
+    private static async Task Stream(HttpContext context)
+    {
+        context.Response.ContentType = "text/plain";
+        foreach (var piece in StreamPieces)
+        {
+            await context.Response.WriteAsync(piece, context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
+    }
+
+    private static async Task ThrowAfterStart(HttpContext context)
+    {
+        await context.Response.WriteAsync("partial", context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        throw new InvalidOperationException("Thrown after the response started.");
+    }
+}

@@ -1,7 +1,0 @@
-namespace EventCore.FunctionalTests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Builds() => Assert.True(true);
-}

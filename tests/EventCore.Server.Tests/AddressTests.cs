@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Sockets;
+using EventCore.Server.Tests.Support;
+
+namespace EventCore.Server.Tests;
+
+public class AddressTests
+{
+    [Fact]
+    public async Task Port_zero_publishes_the_bound_port()
+    {
+        await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext);
+        var address = Assert.Single(host.Addresses);
+        Assert.StartsWith("http://127.0.0.1:", address, StringComparison.Ordinal);
+        Assert.NotEqual(0, host.Port);
+    }
+
+    [Fact]
+    public async Task Localhost_binds_ipv4_and_ipv6_loopback_on_one_port()
+    {
+        await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, o => o.Urls.Add("http://localhost:0"));
+        var address = Assert.Single(host.Addresses);
+        Assert.StartsWith("http://localhost:", address, StringComparison.Ordinal);
+        using var http = new HttpClient();
+        Assert.Equal("Hello, World!", await http.GetStringAsync(new Uri($"http://127.0.0.1:{host.Port}/"), TestContext.Current.CancellationToken));
+        if (Socket.OSSupportsIPv6)
+        {
+            Assert.Equal("Hello, World!", await http.GetStringAsync(new Uri($"http://[::1]:{host.Port}/"), TestContext.Current.CancellationToken));
+        }
+    }
+
+    [Fact]
+    public async Task Ipv6_literal_is_published_in_brackets()
+    {
+        Assert.SkipUnless(Socket.OSSupportsIPv6, "IPv6 unavailable");
+        await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, o => o.Urls.Add("http://[::1]:0"));
+        Assert.StartsWith("http://[::1]:", Assert.Single(host.Addresses), StringComparison.Ordinal);
+        using var http = new HttpClient();
+        Assert.Equal("Hello, World!", await http.GetStringAsync(new Uri(host.Addresses.First()), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Wildcard_binds_all_interfaces()
+    {
+        await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, o => o.Urls.Add("http://*:0"));
+        var address = Assert.Single(host.Addresses);
+        Assert.True(address.StartsWith("http://[::]:", StringComparison.Ordinal) || address.StartsWith("http://0.0.0.0:", StringComparison.Ordinal), address);
+        using var http = new HttpClient();
+        Assert.Equal("Hello, World!", await http.GetStringAsync(new Uri($"http://127.0.0.1:{new Uri(address).Port}/"), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Https_is_refused_with_a_clear_error()
+    {
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerHost.StartAsync(BasicRequestTests.Plaintext, o => o.Urls.Add("https://127.0.0.1:0")));
+        Assert.Contains("HTTPS is not supported", ex.Message, StringComparison.Ordinal);
+    }
+}

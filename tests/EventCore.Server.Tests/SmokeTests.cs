@@ -1,7 +1,0 @@
-namespace EventCore.Server.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Builds() => Assert.True(true);
-}

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Sockets;
+using EventCore.Server;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EventCore.Server.Tests.Support;
+
+/// <summary>An <see cref="EventCoreServer"/> on 127.0.0.1:0 over Kestrel's Sockets transport, running a RequestDelegate.</summary>
+internal sealed class ServerHost : IAsyncDisposable
+{
+    private readonly EventCoreServer _server;
+    private bool _stopped;
+
+    private ServerHost(EventCoreServer server, CapturingLoggerProvider logs)
+    {
+        _server = server;
+        Logs = logs;
+    }
+
+    public CapturingLoggerProvider Logs { get; }
+
+    public ICollection<string> Addresses => _server.Features.Get<IServerAddressesFeature>()!.Addresses;
+
+    public int Port => new Uri(Addresses.First()).Port;
+
+    public static Task<ServerHost> StartAsync(RequestDelegate app, Action<EventCoreServerOptions>? configure = null)
+        => StartAsync(new DelegateApplication(app), configure);
+
+    public static async Task<ServerHost> StartAsync<TContext>(IHttpApplication<TContext> app, Action<EventCoreServerOptions>? configure = null)
+        where TContext : notnull
+    {
+        var logs = new CapturingLoggerProvider();
+        var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        var options = new EventCoreServerOptions();
+        configure?.Invoke(options);
+        if (options.Urls.Count == 0)
+        {
+            options.Urls.Add("http://127.0.0.1:0");
+        }
+
+        options.TransportFactory ??= _ => new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
+        var server = new EventCoreServer(Options.Create(options), new ServiceCollection().BuildServiceProvider(), loggerFactory);
+        await server.StartAsync(app, CancellationToken.None);
+        return new ServerHost(server, logs);
+    }
+
+    public async Task<RawClient> ConnectAsync()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, Port));
+        return new RawClient(socket);
+    }
+
+    public HttpClient CreateClient() => new() { BaseAddress = new Uri($"http://127.0.0.1:{Port}/"), Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task StopAsync(TimeSpan? grace = null)
+    {
+        _stopped = true;
+        using var cts = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(10));
+        await _server.StopAsync(cts.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopped)
+        {
+            await StopAsync(TimeSpan.FromSeconds(2));
+        }
+
+        _server.Dispose();
+    }
+
+    /// <summary>The simplest IHttpApplication: a DefaultHttpContext over the server's features.</summary>
+    private sealed class DelegateApplication(RequestDelegate app) : IHttpApplication<HttpContext>
+    {
+        public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
+
+        public Task ProcessRequestAsync(HttpContext context) => app(context);
+
+        public void DisposeContext(HttpContext context, Exception? exception)
+        {
+        }
+    }
+}

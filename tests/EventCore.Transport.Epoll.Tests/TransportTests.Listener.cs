@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace EventCore.Transport.Epoll.Tests;
+
+/// <summary>Listener behaviour: unbind, cancellation, endpoints, address families.</summary>
+public abstract partial class TransportTests
+{
+    [Fact]
+    public async Task Unbind_keeps_open_connections_and_refuses_new_ones()
+    {
+        await using TestServer server = await TestServer.StartAsync(Options, Apps.EchoAsync, acceptLoop: false);
+        using Socket client = await server.ConnectAsync();
+        var connection = await server.Listener.AcceptAsync().AsTask().WaitAsync(TestServer.Timeout);
+        Assert.NotNull(connection);
+        Task echo = Apps.EchoAsync(connection);
+
+        await server.Listener.UnbindAsync().AsTask().WaitAsync(TestServer.Timeout);
+
+        Assert.Null(await server.Listener.AcceptAsync().AsTask().WaitAsync(TestServer.Timeout));
+        await Apps.RoundTripAsync(client, [4, 5, 6]);
+        var refused = await Assert.ThrowsAsync<SocketException>(() => server.ConnectAsync());
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        client.Shutdown(SocketShutdown.Send);
+        await echo.WaitAsync(TestServer.Timeout);
+        await connection.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AcceptAsync_honours_cancellation()
+    {
+        await using TestServer server = await TestServer.StartAsync(Options, Apps.EchoAsync, acceptLoop: false);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => server.Listener.AcceptAsync(cts.Token).AsTask().WaitAsync(TestServer.Timeout));
+    }
+
+    [Fact]
+    public async Task Port_zero_reports_the_bound_port()
+    {
+        await using TestServer server = await TestServer.StartAsync(Options, Apps.EchoAsync);
+        Assert.NotEqual(0, server.EndPoint.Port);
+        Assert.Equal(IPAddress.Loopback, server.EndPoint.Address);
+        using Socket client = await server.ConnectAsync();
+        await Apps.RoundTripAsync(client, [7]);
+    }
+
+    [Fact]
+    public async Task Serves_IPv6()
+    {
+        await using TestServer server = await TestServer.StartAsync(Options, Apps.EchoAsync, new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        using Socket client = await server.ConnectAsync();
+        await Apps.RoundTripAsync(client, [8, 9]);
+        Assert.Equal(AddressFamily.InterNetworkV6, server.Connections.Single().RemoteEndPoint!.AddressFamily);
+    }
+
+    [Fact]
+    public async Task IPv6_any_is_dual_stack()
+    {
+        await using TestServer server = await TestServer.StartAsync(Options, Apps.EchoAsync, new IPEndPoint(IPAddress.IPv6Any, 0));
+        using Socket v4 = await server.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.EndPoint.Port));
+        using Socket v6 = await server.ConnectAsync(new IPEndPoint(IPAddress.IPv6Loopback, server.EndPoint.Port));
+        await Apps.RoundTripAsync(v4, [1]);
+        await Apps.RoundTripAsync(v6, [2]);
+        Assert.All(server.Connections, c => Assert.Equal(server.EndPoint.Port, ((IPEndPoint)c.LocalEndPoint!).Port));
+    }
+}
