@@ -68,7 +68,7 @@ def induce_gc(pid: int) -> None:
     session = connect(pid)
     session.sendall(message(COLLECT_TRACING2, payload))
     session_id = struct.unpack("<Q", read_reply(session)[:8])[0]
-    deadline = time.monotonic() + 1.0
+    deadline = time.monotonic() + 0.5
     session.settimeout(0.2)
     while time.monotonic() < deadline:
         try:

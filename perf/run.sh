@@ -15,7 +15,7 @@
 #   --app DLL               measure this MinimalApi.dll instead of building samples/MinimalApi
 #   --no-build              use samples/MinimalApi/bin/Release/net10.0/MinimalApi.dll as it is
 #   --syscalls              instead of the workloads: syscalls and context switches per request
-#                           (plaintext, strace -c -f on each server) -> perf/results/syscalls.md
+#                           (plaintext and pipelined, strace -c -f on each server) -> perf/results/syscalls.md
 #   --out DIR               where latest.md and latest.png go (default perf/results)
 #   -h, --help              this text
 #
@@ -52,7 +52,7 @@ usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0
 
 while (($#)); do
   case "$1" in
-    --quick) QUICK=1; ROUNDS=1; DURATION=2; WARMUP=1; IDLE_CONNECTIONS=2000; IDLE_SETTLE=2 ;;
+    --quick) QUICK=1; ROUNDS=1; DURATION=2; WARMUP=1; IDLE_CONNECTIONS=2000; IDLE_SETTLE=1 ;;
     --rounds) ROUNDS=$2; shift ;;
     --duration) DURATION=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
@@ -359,7 +359,7 @@ measure_idle() { # measure_idle ROUND SERVER: RSS growth per idle keep-alive con
 settle_gc() { # a full GC in .NET servers (perf/dotnet_gc.py), then a short pause
   [[ $1 == nginx ]] && return 0
   "$PY" "$PERF_DIR/dotnet_gc.py" "${PIDS[$1]}" 2>>"$RAW/gc.log" || true
-  sleep 1
+  sleep 0.5
 }
 
 context_switches() { # voluntary + involuntary context switches of every thread of the server
@@ -370,27 +370,36 @@ context_switches() { # voluntary + involuntary context switches of every thread 
   echo "$total"
 }
 
-measure_syscalls() { # measure_syscalls SERVER: context switches per request, then syscalls per request under strace
-  local name=$1 port pid before after strace_pid
+measure_syscalls() { # measure_syscalls WORKLOAD SERVER: context switches per request, then syscalls per request under strace
+  local workload=$1 name=$2 port pid before after strace_pid tag
   if ! alive "$name"; then
-    record 1 syscalls "$name" "failed: ${FAILED[$name]:-server not running}" "" "" ""
+    record 1 "$workload" "$name" "failed: ${FAILED[$name]:-server not running}" "" "" ""
     return
   fi
   port=$(port_of "$name")
-  run_wrk "$WARMUP" plaintext "$port"
+  tag="$workload-$name"
+  run_wrk "$WARMUP" "$workload" "$port"
   before=$(context_switches "$name")
-  run_wrk "$DURATION" plaintext "$port" "$RAW/ctx-$name.txt"
+  run_wrk "$DURATION" "$workload" "$port" "$RAW/ctx-$tag.txt"
   after=$(context_switches "$name")
   pid=${PIDS[$name]}
   if [[ $name == nginx ]]; then pid=$(pgrep -P "$pid" | head -n 1); fi
-  strace -c -f -q -p "$pid" -o "$RAW/strace-$name.txt" 2>>"$RAW/strace-errors.log" &
+  strace -c -f -q -p "$pid" -o "$RAW/strace-$tag.txt" 2>>"$RAW/strace-errors.log" &
   strace_pid=$!
   sleep 1
-  run_wrk "$STRACE_SECONDS" plaintext "$port" "$RAW/strace-wrk-$name.txt"
+  run_wrk "$STRACE_SECONDS" "$workload" "$port" "$RAW/strace-wrk-$tag.txt"
   kill -INT "$strace_pid" 2>/dev/null || true
   wait "$strace_pid" 2>/dev/null || true
-  record 1 syscalls "$name" ok "$RAW/ctx-$name.txt" $((after - before)) "$RAW/strace-$name.txt $RAW/strace-wrk-$name.txt"
-  log "  syscalls $name: done"
+  record 1 "$workload" "$name" ok "$RAW/ctx-$tag.txt" $((after - before)) "$RAW/strace-$tag.txt $RAW/strace-wrk-$tag.txt"
+  log "  syscalls $workload $name: done"
+}
+
+keep_raw() { # the run's wrk outputs and the last lines of each server log, for a closer look (git-ignored)
+  local file
+  rm -rf "$OUT_DIR/raw" && cp -r "$RAW" "$OUT_DIR/raw"
+  for file in "$OUT_DIR"/raw/server-*.log; do
+    [[ -f $file ]] && tail -n 300 "$file" >"$file.tail" && mv "$file.tail" "$file"
+  done
 }
 
 # ---------------------------------------------------------------- main
@@ -430,14 +439,16 @@ DOTNET_VERSION=$(dotnet --list-runtimes 2>/dev/null | awk '/Microsoft.AspNetCore
 log "profile $PROFILE, $ROUNDS round(s), ${DURATION}s runs after ${WARMUP}s warm-ups, servers: ${SERVER_LIST[*]}"
 
 if ((SYSCALLS)); then
-  log "syscalls and context switches per request (plaintext, 64 connections)"
+  log "syscalls and context switches per request (plaintext and pipelined, 64 connections)"
   for name in "${SERVER_LIST[@]}"; do start_server "$name" 1 || true; done
-  for name in "${SERVER_LIST[@]}"; do measure_syscalls "$name"; done
+  for workload in plaintext pipelined; do
+    for name in "${SERVER_LIST[@]}"; do measure_syscalls "$workload" "$name"; done
+  done
   stop_servers
   mkdir -p "$OUT_DIR"
   "$PY" "$PERF_DIR/report.py" --mode syscalls --results "$RESULTS" --out "$OUT_DIR" --profile "$PROFILE" \
     --duration "$DURATION" --dotnet "${DOTNET_VERSION:-unknown}" --started "$STARTED_AT" --servers "$SERVERS" --build-note "$BUILD_NOTE"
-  rm -rf "$OUT_DIR/raw" && cp -r "$RAW" "$OUT_DIR/raw"
+  keep_raw
   log "wrote $OUT_DIR/syscalls.md (strace summaries in $OUT_DIR/raw)"
   exit 0
 fi
@@ -458,5 +469,5 @@ mkdir -p "$OUT_DIR"
   --profile "$PROFILE" --rounds "$ROUNDS" --duration "$DURATION" --warmup "$WARMUP" \
   --idle-connections "$IDLE_CONNECTIONS" --dotnet "${DOTNET_VERSION:-unknown}" --started "$STARTED_AT" \
   --servers "$SERVERS" --workloads "$WORKLOADS" --quick "$QUICK" --build-note "$BUILD_NOTE"
-rm -rf "$OUT_DIR/raw" && cp -r "$RAW" "$OUT_DIR/raw" # wrk outputs and server logs, for a closer look (not committed)
+keep_raw
 log "wrote $OUT_DIR/latest.md and $OUT_DIR/latest.png (raw outputs in $OUT_DIR/raw)"

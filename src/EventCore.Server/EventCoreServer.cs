@@ -1,11 +1,11 @@
 using System.Diagnostics.Metrics;
 using EventCore.Server.Http1;
 using EventCore.Server.Infrastructure;
+using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -27,6 +27,8 @@ public sealed class EventCoreServer : IServer
     private readonly ConnectionManager _connections = new();
     private readonly List<Task> _acceptLoops = [];
     private readonly List<IConnectionListener> _listeners = [];
+    private readonly IMeterFactory? _meterFactory;
+    private EpollTransportFactory? _ownedTransport;
     private ServiceContext? _serviceContext;
     private DateHeaderCache? _dateCache;
     private Heartbeat? _heartbeat;
@@ -40,6 +42,7 @@ public sealed class EventCoreServer : IServer
         _services = services;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("EventCore.Server");
+        _meterFactory = meterFactory;
         _metrics = new ServerMetrics(meterFactory);
         Features.Set<IServerAddressesFeature>(_addresses);
     }
@@ -105,6 +108,10 @@ public sealed class EventCoreServer : IServer
 
         _heartbeat?.Dispose();
         _dateCache?.Dispose();
+        if (_ownedTransport is not null)
+        {
+            await _ownedTransport.DisposeAsync();
+        }
     }
 
     /// <inheritdoc />
@@ -164,7 +171,11 @@ public sealed class EventCoreServer : IServer
     private IConnectionListenerFactory CreateTransportFactory()
         => _options.TransportFactory?.Invoke(_services) ?? CreateDefaultTransportFactory();
 
-    /// <summary>The transport used when none is configured.</summary>
-    private SocketTransportFactory CreateDefaultTransportFactory()
-        => new(Options.Create(new SocketTransportOptions()), _loggerFactory);
+    /// <summary>The transport used when none is configured: epoll, owned (and disposed) by this server.</summary>
+    private EpollTransportFactory CreateDefaultTransportFactory()
+    {
+        var factory = new EpollTransportFactory(Options.Create(new EpollTransportOptions()), _loggerFactory, _meterFactory);
+        _ownedTransport = factory;
+        return factory;
+    }
 }

@@ -91,8 +91,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
         }
         _armed = EpollEvents.In | EpollEvents.RdHup;
         _wantRead = true;
-        Interlocked.Increment(ref _loop.AcceptedCount);
-        _loop.Metrics.ConnectionAccepted();
+        _loop.CountAccepted();
         ReadOutput();
         return true;
     }

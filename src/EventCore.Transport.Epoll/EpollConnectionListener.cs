@@ -48,6 +48,9 @@ internal sealed class EpollConnectionListener : IConnectionListener
     /// <summary>Hands an accepted connection to <see cref="AcceptAsync"/>. Loop thread.</summary>
     internal bool TryPublish(EpollConnection connection) => _accepted.Writer.TryWrite(connection);
 
+    /// <summary>Ends <see cref="AcceptAsync"/> (it returns null once the queue is empty). Any thread.</summary>
+    internal void CompleteAccepting() => _accepted.Writer.TryComplete();
+
     /// <inheritdoc />
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
     {
@@ -77,7 +80,7 @@ internal sealed class EpollConnectionListener : IConnectionListener
     private async Task UnbindCoreAsync()
     {
         await Task.WhenAll(_sockets.Select(s => s.CloseAsync()));
-        _accepted.Writer.TryComplete();
+        CompleteAccepting();
         // Accepted by the kernel but never handed out: nobody else will close them.
         while (_accepted.Reader.TryRead(out EpollConnection? orphan))
         {

@@ -68,7 +68,12 @@ internal sealed class EpollListenSocket : IEpollHandler
         }
     }
 
-    public void OnLoopStopping() => Close();
+    /// <summary>The factory is being disposed: no more connections will come, so AcceptAsync returns null.</summary>
+    public void OnLoopStopping()
+    {
+        Close();
+        _listener.CompleteAccepting();
+    }
 
     /// <summary>Stops accepting and closes the socket on its loop. Any thread.</summary>
     public Task CloseAsync() => _loop.InvokeAsync(static s => ((EpollListenSocket)s!).Close(), this);
@@ -76,10 +81,20 @@ internal sealed class EpollListenSocket : IEpollHandler
     private void Accepted(int fd, ReadOnlySpan<byte> remoteAddress)
     {
         var socket = new SafeFdHandle(fd);
-        Interop.SetIntOption(fd, Interop.IpProtoTcp, Interop.TcpNoDelay, 1);
-        IPEndPoint remote = SocketAddressCodec.Read(remoteAddress);
-        IPEndPoint local = _localEndPoint ?? ListenSocket.GetLocalEndPoint(fd);
-        var connection = new EpollConnection(_loop, socket, local, remote);
+        EpollConnection connection;
+        try
+        {
+            Interop.SetIntOption(fd, Interop.IpProtoTcp, Interop.TcpNoDelay, 1);
+            IPEndPoint remote = SocketAddressCodec.Read(remoteAddress);
+            IPEndPoint local = _localEndPoint ?? ListenSocket.GetLocalEndPoint(fd);
+            connection = new EpollConnection(_loop, socket, local, remote);
+        }
+        catch (IOException ex)
+        {
+            _logger.LogWarning(ex, "Dropping an accepted connection on loop {Index}", _loop.Index);
+            socket.Dispose();
+            return;
+        }
         if (connection.Start() && !_listener.TryPublish(connection))
         {
             connection.Abort(new ConnectionAbortedException("The listener was unbound."));

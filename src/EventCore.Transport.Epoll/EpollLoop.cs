@@ -25,6 +25,7 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
     private readonly bool _pinThread;
     private volatile bool _stopping;
     private int _disposed;
+    private long _acceptedCount;
 
     public EpollLoop(int index, EpollTransportOptions options, EpollTransportMetrics metrics, ILoggerFactory loggerFactory)
     {
@@ -67,9 +68,16 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
     internal int HandlerCount { get; private set; }
 
     /// <summary>Connections accepted by this loop so far; for tests.</summary>
-    internal long AcceptedCount;
+    internal long AcceptedCount => Interlocked.Read(ref _acceptedCount);
 
     public bool IsLoopThread => Thread.CurrentThread == _thread;
+
+    /// <summary>Counts an accepted connection. Loop thread only.</summary>
+    public void CountAccepted()
+    {
+        Interlocked.Increment(ref _acceptedCount);
+        Metrics.ConnectionAccepted();
+    }
 
     public void Start() => _thread.Start();
 

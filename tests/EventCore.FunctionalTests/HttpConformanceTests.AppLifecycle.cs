@@ -75,6 +75,21 @@ public abstract partial class HttpConformanceTests
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task LargeJsonResponseIsSerializedIntact()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await TestApp.StartAsync(Server, ct);
+        using var client = CreateClient(app.EndPoint);
+
+        using var response = await client.GetAsync("/json-large", ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        var items = System.Text.Json.JsonSerializer.Deserialize<List<JsonItem>>(await response.Content.ReadAsStringAsync(ct), System.Text.Json.JsonSerializerOptions.Web);
+        Assert.Equal(TestApp.LargeJson, items);
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task ExceptionBeforeTheResponseStartsIs500()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -111,8 +126,11 @@ public abstract partial class HttpConformanceTests
         var ct = TestContext.Current.CancellationToken;
         await using var app = await TestApp.StartAsync(Server, ct);
         var connections = new List<RawConnection>();
+        using var idle = await RawConnection.ConnectAsync(app.EndPoint, ct);
         try
         {
+            await idle.SendAsync("GET /stream HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+            Assert.Equal(200, (await idle.ReadResponseAsync(ct)).StatusCode);
             for (var i = 0; i < inFlight; i++)
             {
                 connections.Add(await RawConnection.ConnectAsync(app.EndPoint, ct));
@@ -133,6 +151,7 @@ public abstract partial class HttpConformanceTests
             await stopping.WaitAsync(TimeSpan.FromSeconds(20), ct);
 
             Assert.All(responses, r => Assert.Equal((200, "slow done"), (r.StatusCode, r.BodyText)));
+            Assert.True(await idle.WaitForServerCloseAsync(CloseTimeout, ct), "An idle keep-alive connection outlived the shutdown.");
             var refused = await Assert.ThrowsAsync<SocketException>(() => RawConnection.ConnectAsync(app.EndPoint, ct));
             Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
         }

@@ -18,7 +18,7 @@ public abstract partial class HttpConformanceTests(ServerHosts hosts, TestWebRoo
     protected const int TestTimeout = 30_000;
 
     /// <summary>How long to wait for the server to close a connection it should close.</summary>
-    protected static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
+    protected static TimeSpan CloseTimeout { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The suite's server.</summary>
     protected ServerKind Server => hosts.Server;

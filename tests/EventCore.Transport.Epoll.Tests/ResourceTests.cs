@@ -45,11 +45,29 @@ public class ResourceTests
         await Assert.ThrowsAsync<SocketException>(() => Apps.ReceiveToEndAsync(client));
     }
 
+    [Fact]
+    public async Task PinThreads_pins_loop_i_to_cpu_i()
+    {
+        var options = new EpollTransportOptions { LoopCount = 2, PinThreads = true };
+        await using TestServer server = await TestServer.StartAsync(options, Apps.EchoAsync);
+        using Socket client = await server.ConnectAsync();
+        await Apps.RoundTripAsync(client, [1]);
+        string[] allowed = LoopThreadDirectories()
+            .Select(t => File.ReadAllLines(Path.Combine(t, "status")).Single(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal)))
+            .Select(l => l["Cpus_allowed_list:".Length..].Trim())
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        string[] expected = Enumerable.Range(0, 2).Select(i => (i % Environment.ProcessorCount).ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(expected, allowed);
+    }
+
     private static int CountFds() => Directory.GetFiles("/proc/self/fd").Length;
 
     /// <summary>Loop threads by their kernel name ("EventCore epoll N", cut to 15 characters).</summary>
-    private static int CountLoopThreads()
-        => Directory.GetDirectories("/proc/self/task").Count(t =>
+    private static int CountLoopThreads() => LoopThreadDirectories().Length;
+
+    private static string[] LoopThreadDirectories()
+        => Directory.GetDirectories("/proc/self/task").Where(t =>
         {
             try
             {
@@ -59,5 +77,5 @@ public class ResourceTests
             {
                 return false;
             }
-        });
+        }).ToArray();
 }

@@ -27,6 +27,16 @@ public abstract partial class TransportTests
     }
 
     [Fact]
+    public async Task AcceptAsync_returns_null_once_the_factory_is_disposed()
+    {
+        TestServer server = await TestServer.StartAsync(Options, Apps.EchoAsync, acceptLoop: false);
+        ValueTask<Microsoft.AspNetCore.Connections.ConnectionContext?> accept = server.Listener.AcceptAsync();
+        await server.Factory.DisposeAsync();
+        Assert.Null(await accept.AsTask().WaitAsync(TestServer.Timeout));
+        await server.DisposeAsync();
+    }
+
+    [Fact]
     public async Task AcceptAsync_honours_cancellation()
     {
         await using TestServer server = await TestServer.StartAsync(Options, Apps.EchoAsync, acceptLoop: false);

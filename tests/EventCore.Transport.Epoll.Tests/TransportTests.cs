@@ -1,6 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 
@@ -23,7 +23,7 @@ public abstract partial class TransportTests(EpollTransportOptions options)
                 clients.Add(await server.ConnectAsync());
             }
             await Task.WhenAll(clients.Select(c => Apps.RoundTripAsync(c, [1, 2, 3])));
-            Assert.Equal(200, server.Factory.Loops.Sum(l => Interlocked.Read(ref l.AcceptedCount)));
+            Assert.Equal(200, server.Factory.Loops.Sum(l => l.AcceptedCount));
             Assert.True(server.Factory.Loops.Count(l => l.AcceptedCount > 0) > 1, "the kernel spread connections over the loops");
         }
         finally

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using EventCore.Server.Infrastructure;
+using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -160,9 +161,34 @@ internal abstract partial class Http1Connection
 
     private void ReleasePreStartBuffer() => _preStartBuffer = null;
 
+    /// <summary>
+    /// sendfile(2) through the transport when it offers it and the framing allows raw bytes (Content-Length, not
+    /// chunked, not HEAD): the head and earlier body are flushed first, then the file goes kernel to socket.
+    /// Otherwise the file is copied through the body stream.
+    /// </summary>
     private async Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken)
     {
         await EnsureStartedAsync();
-        await SendFileFallback.SendFileAsync(_responseBodyStream, path, offset, count, cancellationToken);
+        FlushPreStartBuffer();
+        var sendFile = _connection.Features.Get<IConnectionSendFileFeature>();
+        if (sendFile is null || _responseFraming != ResponseFraming.ContentLength)
+        {
+            await SendFileFallback.SendFileAsync(_responseBodyStream, path, offset, count, cancellationToken);
+            return;
+        }
+
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var length = count ?? (RandomAccess.GetLength(file) - offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length, nameof(count));
+        if (length == 0 || !CheckBodyWrite(length))
+        {
+            return;
+        }
+
+        ServerLog.SendFile(_service.ConnectionLogger, ConnectionId, length, path);
+        _pendingFlush = true;
+        await FlushPendingAsync();
+        await sendFile.SendFileAsync(file, offset, length, cancellationToken);
+        _responseBytesWritten += length;
     }
 }

@@ -280,7 +280,7 @@ internal abstract partial class Http1Connection
     internal void CancelPendingFlush() => _output.CancelPendingFlush();
 
     /// <summary>Whether these bytes may be written; false to drop them (HEAD). Throws on a framing violation.</summary>
-    private bool CheckBodyWrite(int count)
+    private bool CheckBodyWrite(long count)
     {
         if (_responseCompleted)
         {

@@ -48,7 +48,7 @@ internal struct HeaderParsingState
 /// request line is ignored (RFC 9112 §2.2 asks for at least one); they are consumed even when the request line is
 /// still incomplete, so they never pile up in the buffer (the headers timeout bounds a client that only sends those).
 /// Limits are decided from the first bytes of a line only, so a truncated input is rejected exactly when the whole
-/// one would be, and with the same reason.
+/// one would be, and with the same reason. Immutable and so thread-safe: one instance may serve every connection.
 /// </remarks>
 internal sealed partial class HttpParser(HttpParserLimits limits)
 {

@@ -38,6 +38,9 @@ internal static partial class ServerLog
     [LoggerMessage(11, LogLevel.Information, "Shutdown: {Count} connection(s) still open after the grace period were aborted.")]
     public static partial void AbortedOnShutdown(ILogger logger, int count);
 
+    [LoggerMessage(13, LogLevel.Trace, "Connection {ConnectionId} sending {Length} bytes of '{Path}' with the transport's sendfile.")]
+    public static partial void SendFile(ILogger logger, string connectionId, long length, string path);
+
     [LoggerMessage(12, LogLevel.Debug, "Connection {ConnectionId} refused: MaxConcurrentConnections reached.")]
     public static partial void ConnectionRefused(ILogger logger, string connectionId);
 }

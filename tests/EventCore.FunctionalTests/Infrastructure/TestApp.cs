@@ -39,6 +39,10 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>The pieces /stream writes, one flush each.</summary>
     public static IReadOnlyList<string> StreamPieces { get; } = ["first,", "second,", "third,", "fourth,", "last"];
 
+    /// <summary>What /json-large serializes: large enough (~150 KB) that the serializer streams it in several flushes.</summary>
+    public static IReadOnlyList<JsonItem> LargeJson { get; } =
+        [.. Enumerable.Range(0, 5000).Select(i => new JsonItem(i, $"item number {i}", i % 2 == 0))];
+
     /// <summary>Builds and starts the app on <paramref name="server"/> at 127.0.0.1, any port.</summary>
     public static async Task<TestApp> StartAsync(ServerKind server, CancellationToken cancellationToken)
     {
@@ -72,6 +76,7 @@ public sealed class TestApp : IAsyncDisposable
         _app.MapGet("/hooks", Hooks);
         _app.MapGet("/slow", Slow);
         _app.MapGet("/stream", Stream);
+        _app.MapGet("/json-large", (HttpContext context) => context.Response.WriteAsJsonAsync(LargeJson, context.RequestAborted));
         _app.MapGet("/throw", string () => throw new InvalidOperationException("Thrown before the response started."));
         _app.MapGet("/throw-after-start", ThrowAfterStart);
     }
@@ -131,3 +136,6 @@ public sealed class TestApp : IAsyncDisposable
         throw new InvalidOperationException("Thrown after the response started.");
     }
 }
+
+/// <summary>An element of /json-large.</summary>
+public sealed record JsonItem(int Id, string Name, bool Even);

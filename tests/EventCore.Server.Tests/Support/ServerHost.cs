@@ -31,10 +31,11 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public int Port => new Uri(Addresses.First()).Port;
 
-    public static Task<ServerHost> StartAsync(RequestDelegate app, Action<EventCoreServerOptions>? configure = null)
-        => StartAsync(new DelegateApplication(app), configure);
+    public static Task<ServerHost> StartAsync(RequestDelegate app, Action<EventCoreServerOptions>? configure = null, bool defaultTransport = false)
+        => StartAsync(new DelegateApplication(app), configure, defaultTransport);
 
-    public static async Task<ServerHost> StartAsync<TContext>(IHttpApplication<TContext> app, Action<EventCoreServerOptions>? configure = null)
+    /// <summary>Starts on the Sockets transport, or on the server's default (epoll) when <paramref name="defaultTransport"/>.</summary>
+    public static async Task<ServerHost> StartAsync<TContext>(IHttpApplication<TContext> app, Action<EventCoreServerOptions>? configure = null, bool defaultTransport = false)
         where TContext : notnull
     {
         var logs = new CapturingLoggerProvider();
@@ -46,7 +47,11 @@ internal sealed class ServerHost : IAsyncDisposable
             options.Urls.Add("http://127.0.0.1:0");
         }
 
-        options.TransportFactory ??= _ => new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
+        if (!defaultTransport)
+        {
+            options.TransportFactory ??= _ => new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
+        }
+
         var server = new EventCoreServer(Options.Create(options), new ServiceCollection().BuildServiceProvider(), loggerFactory);
         await server.StartAsync(app, CancellationToken.None);
         return new ServerHost(server, logs);

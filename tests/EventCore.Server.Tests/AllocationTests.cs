@@ -1,0 +1,181 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using EventCore.Server.Http1;
+using EventCore.Server.Infrastructure;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Primitives;
+
+namespace EventCore.Server.Tests;
+
+/// <summary>
+/// Steady-state allocations of the server per keep-alive plaintext request, measured over an in-memory transport
+/// with inline pipe scheduling (so the whole exchange runs on the test thread and nothing else allocates).
+/// </summary>
+public class AllocationTests
+{
+    private static readonly byte[] s_request = Encoding.ASCII.GetBytes(
+        "GET /plaintext HTTP/1.1\r\nHost: localhost:8080\r\nAccept: text/plain,text/html;q=0.9\r\nConnection: keep-alive\r\nUser-Agent: alloc-test/1.0\r\nX-Custom: same-every-time\r\n\r\n");
+
+    [Fact]
+    public async Task Plaintext_keep_alive_requests_allocate_nothing_in_steady_state()
+    {
+#if DEBUG
+        Assert.Skip("Run in Release (test.sh does): Debug builds compile async state machines as classes, one allocation per call.");
+#endif
+        await using var exchange = new InMemoryExchange();
+        for (var i = 0; i < 2000; i++)
+        {
+            await exchange.RoundTripAsync(s_request);
+        }
+
+        const int Requests = 2000;
+        using var ticks = new AllocationTickListener();
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < Requests; i++)
+        {
+            await exchange.RoundTripAsync(s_request);
+        }
+
+        var perRequest = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)Requests;
+        Assert.True(perRequest < 64, $"{perRequest:F1} bytes allocated per request; sampled types: {ticks.Summary()}");
+        Assert.Contains("Hello, World!", exchange.LastResponse, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pipelined_batch_is_answered_in_one_flush()
+    {
+        await using var exchange = new InMemoryExchange();
+        var batch = Enumerable.Repeat(s_request, 16).SelectMany(b => b).ToArray();
+        var responses = await exchange.RoundTripAsync(batch, expectedResponses: 16);
+        Assert.Equal(1, responses.Flushes);
+        Assert.Equal(16, responses.Count);
+    }
+
+    /// <summary>A connection over two pipes, driven from the test thread.</summary>
+    private sealed class InMemoryExchange : IAsyncDisposable
+    {
+        private static readonly PipeOptions s_options = new(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false);
+        private readonly Pipe _toServer = new(s_options);
+        private readonly Pipe _toClient = new(s_options);
+        private readonly DateHeaderCache _dates = new(TimeProvider.System);
+        private readonly ServerMetrics _metrics = new();
+        private readonly Task _serving;
+
+        public InMemoryExchange()
+        {
+            var context = new DefaultConnectionContext("alloc", new DuplexPipe(_toServer.Reader, _toClient.Writer), new DuplexPipe(_toClient.Reader, _toServer.Writer));
+            var service = new ServiceContext(new EventCoreServerOptions(), NullLoggerFactory.Instance, _metrics, _dates, new ConnectionManager());
+            _serving = new Http1Connection<IFeatureCollection>(context, service, new NoAllocApplication()).ProcessRequestsAsync();
+        }
+
+        public string LastResponse { get; private set; } = "";
+
+        public async ValueTask<(int Count, int Flushes)> RoundTripAsync(byte[] request, int expectedResponses = 1)
+        {
+            await _toServer.Writer.WriteAsync(request);
+            var seen = 0;
+            var flushes = 0;
+            while (seen < expectedResponses)
+            {
+                var result = await _toClient.Reader.ReadAsync();
+                flushes++;
+                seen += Count(result.Buffer, "Hello, World!"u8);
+                if (seen >= expectedResponses && expectedResponses == 1 && flushes == 1 && LastResponse.Length == 0)
+                {
+                    LastResponse = Encoding.ASCII.GetString(result.Buffer.ToArray());
+                }
+
+                _toClient.Reader.AdvanceTo(result.Buffer.End);
+            }
+
+            return (seen, flushes);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _toServer.Writer.CompleteAsync();
+            await _serving;
+            _dates.Dispose();
+            _metrics.Dispose();
+        }
+
+        private static int Count(ReadOnlySequence<byte> buffer, ReadOnlySpan<byte> needle)
+        {
+            var reader = new SequenceReader<byte>(buffer);
+            var count = 0;
+            while (reader.TryAdvanceTo(needle[0], advancePastDelimiter: false))
+            {
+                if (reader.IsNext(needle, advancePast: true))
+                {
+                    count++;
+                }
+                else
+                {
+                    reader.Advance(1);
+                }
+            }
+
+            return count;
+        }
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+
+    /// <summary>A plaintext endpoint that allocates nothing itself: cached header values, a static body.</summary>
+    private sealed class NoAllocApplication : IHttpApplication<IFeatureCollection>
+    {
+        private static readonly byte[] s_body = "Hello, World!"u8.ToArray();
+        private static readonly StringValues s_textPlain = "text/plain";
+
+        public IFeatureCollection CreateContext(IFeatureCollection contextFeatures) => contextFeatures;
+
+        public Task ProcessRequestAsync(IFeatureCollection context)
+        {
+            var response = context.Get<IHttpResponseFeature>()!;
+            response.Headers.ContentLength = s_body.Length;
+            response.Headers.ContentType = s_textPlain;
+            var writer = context.Get<IHttpResponseBodyFeature>()!.Writer;
+            writer.Write(s_body);
+            var flush = writer.FlushAsync();
+            return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
+        }
+
+        public void DisposeContext(IFeatureCollection context, Exception? exception)
+        {
+        }
+    }
+
+    /// <summary>Samples allocation ticks (one per ~100 KB) so a failure names the types being allocated.</summary>
+    private sealed class AllocationTickListener : System.Diagnostics.Tracing.EventListener
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _types = new();
+
+        public string Summary() => string.Join(", ", _types.GroupBy(t => t).Select(g => $"{g.Key}×{g.Count()}"));
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+        {
+            if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+            {
+                EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+            }
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
+        {
+            if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true && eventData.Payload is { } payload)
+            {
+                var index = eventData.PayloadNames!.IndexOf("TypeName");
+                _types.Enqueue(index >= 0 ? payload[index]?.ToString() ?? "?" : "?");
+            }
+        }
+    }
+}
