@@ -204,14 +204,14 @@ DOTNET_SETTINGS=(
   ASPNETCORE_ENVIRONMENT=Production DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 )
 
-start_server() { # start_server NAME ROUND: starts it, waits until /plaintext answers 200
-  local name=$1 round=$2 port log pid i code
+launch_server() { # launch_server NAME ROUND: starts it in the background (wait_server waits for it)
+  local name=$1 round=$2 port log
   port=$(port_of "$name")
   log="$RAW/server-$name-r$round.log"
-  if [[ -n ${FAILED[$name]:-} ]]; then return 1; fi
+  if [[ -n ${FAILED[$name]:-} ]]; then return 0; fi
   if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     FAILED[$name]="port $port already in use"
-    return 1
+    return 0
   fi
   if [[ $name == nginx ]]; then
     local nginx_bin conf
@@ -223,8 +223,14 @@ start_server() { # start_server NAME ROUND: starts it, waits until /plaintext an
       --server "$name" --urls "http://127.0.0.1:$port" --webroot "$WEBROOT" \
       --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.AspNetCore=Warning) >"$log" 2>&1 &
   fi
-  pid=$!
-  PIDS[$name]=$pid
+  PIDS[$name]=$!
+}
+
+wait_server() { # wait_server NAME ROUND: until /plaintext answers 200 (30 s at most), else marks it failed
+  local name=$1 round=$2 port pid i code
+  pid=${PIDS[$name]:-}
+  [[ -n $pid ]] || return 0
+  port=$(port_of "$name")
   for ((i = 0; i < 150; i++)); do
     if ! kill -0 "$pid" 2>/dev/null; then break; fi
     code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$port/plaintext" || true)
@@ -234,11 +240,18 @@ start_server() { # start_server NAME ROUND: starts it, waits until /plaintext an
     fi
     sleep 0.2
   done
-  FAILED[$name]="did not start: $(tail -n 3 "$log" | tr '\n\t' '  ' | cut -c1-300)"
+  local log="$RAW/server-$name-r$round.log" why
+  why=$(grep -m 1 -E 'Unhandled exception|[Ee]rror|emerg|fail:' "$log" || tail -n 3 "$log")
+  FAILED[$name]="did not start (no 200 from /plaintext): $(echo "$why" | tr '\n\t' '  ' | cut -c1-300)"
   log "FAILED to start $name: ${FAILED[$name]}"
   stop_pid "$pid"
   unset "PIDS[$name]"
-  return 1
+}
+
+start_servers() { # start_servers ROUND: all of them at once, then wait for each
+  local name
+  for name in "${SERVER_LIST[@]}"; do launch_server "$name" "$1"; done
+  for name in "${SERVER_LIST[@]}"; do wait_server "$name" "$1"; done
 }
 
 server_pids() { # the pid and its children (nginx: master + worker)
@@ -353,7 +366,7 @@ measure_idle() { # measure_idle ROUND SERVER: RSS growth per idle keep-alive con
     record "$round" idle "$name" ok "" "" "$before $after $ok"
   fi
   log "  idle $name: RSS ${before} kB -> ${after} kB over $status connections"
-  sleep 1 # let the server reap the closed connections before the next measurement
+  sleep 0.5 # let the server reap the closed connections before the next measurement
 }
 
 settle_gc() { # a full GC in .NET servers (perf/dotnet_gc.py), then a short pause
@@ -440,7 +453,7 @@ log "profile $PROFILE, $ROUNDS round(s), ${DURATION}s runs after ${WARMUP}s warm
 
 if ((SYSCALLS)); then
   log "syscalls and context switches per request (plaintext and pipelined, 64 connections)"
-  for name in "${SERVER_LIST[@]}"; do start_server "$name" 1 || true; done
+  start_servers 1
   for workload in plaintext pipelined; do
     for name in "${SERVER_LIST[@]}"; do measure_syscalls "$workload" "$name"; done
   done
@@ -455,7 +468,7 @@ fi
 
 for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round of $ROUNDS"
-  for name in "${SERVER_LIST[@]}"; do start_server "$name" "$round" || true; done
+  start_servers "$round"
   for workload in "${WORKLOAD_LIST[@]}"; do
     for name in "${SERVER_LIST[@]}"; do
       if [[ $workload == idle ]]; then measure_idle "$round" "$name"; else measure "$round" "$workload" "$name"; fi

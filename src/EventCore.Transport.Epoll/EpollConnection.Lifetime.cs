@@ -14,6 +14,7 @@ internal sealed partial class EpollConnection
     private ConnectionAbortedException? _abortReason;
     private bool _closedFired;
     private bool _closed;
+    private bool _discardInputOnClose;
 
     /// <summary>Closes the connection with RST (SO_LINGER 0) and completes both pipes with <paramref name="abortReason"/>. Any thread.</summary>
     public override void Abort(ConnectionAbortedException abortReason)
@@ -54,6 +55,7 @@ internal sealed partial class EpollConnection
     {
         // Input: the application completed its reader, so stop reading. Output: the send side ends by itself
         // once the pipe, whose writer is now complete, is written out.
+        _discardInputOnClose = !_receiveDone;
         EndReceive(null);
         UpdateInterest();
     }
@@ -67,10 +69,26 @@ internal sealed partial class EpollConnection
         }
         _closed = true;
         _loop.Unregister(_fd, _token);
+        if (_discardInputOnClose && _abortReason is null)
+        {
+            DiscardUnreadInput();
+        }
         _socket.Dispose();
         _loop.Metrics.ConnectionClosed();
         FireConnectionClosed();
         _closedCompletion.TrySetResult();
+    }
+
+    /// <summary>
+    /// Closing a socket with unread bytes in its receive queue sends RST instead of FIN, and an RST can destroy
+    /// the response still in flight to the peer: read (and drop) what is there, up to 64 KB.
+    /// </summary>
+    private void DiscardUnreadInput()
+    {
+        Span<byte> scratch = stackalloc byte[4096];
+        for (int i = 0; i < 16 && Interop.Recv(_fd, scratch) > 0; i++)
+        {
+        }
     }
 
     /// <summary>Signals ConnectionClosed once, never inline on the loop (its callbacks are the application's).</summary>

@@ -7,10 +7,11 @@ namespace EventCore.Transport.Epoll.Tests;
 public class AllocationTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(ApplicationScheduling.Inline, ArmingMode.Persistent, 64)]
-    [InlineData(ApplicationScheduling.Inline, ArmingMode.OneShot, 64)]
-    [InlineData(ApplicationScheduling.ThreadPool, ArmingMode.Persistent, 512)]
-    public async Task Echo_round_trips_allocate_almost_nothing(ApplicationScheduling scheduling, ArmingMode arming, int maxBytesPerRoundTrip)
+    [InlineData(ApplicationScheduling.Inline, ArmingMode.Persistent)]
+    [InlineData(ApplicationScheduling.Inline, ArmingMode.OneShot)]
+    [InlineData(ApplicationScheduling.ThreadPool, ArmingMode.Persistent)]
+    [InlineData(ApplicationScheduling.ThreadPool, ArmingMode.OneShot)]
+    public async Task Echo_round_trips_allocate_nothing_in_steady_state(ApplicationScheduling scheduling, ArmingMode arming)
     {
         var options = new EpollTransportOptions { LoopCount = 1, ApplicationScheduling = scheduling, ArmingMode = arming };
         await using TestServer server = await TestServer.StartAsync(options, Apps.EchoAsync);
@@ -28,7 +29,8 @@ public class AllocationTests(ITestOutputHelper output)
         long perRoundTrip = (GC.GetTotalAllocatedBytes(precise: true) - before) / Count;
 
         output.WriteLine($"{scheduling}/{arming}: {perRoundTrip} bytes allocated per round trip (whole process)");
-        Assert.InRange(perRoundTrip, 0, maxBytesPerRoundTrip);
+        // Measured 0; a little slack for whatever else the runtime does meanwhile (timers, tiered JIT).
+        Assert.InRange(perRoundTrip, 0, 16);
     }
 
     /// <summary>Blocking client calls: they allocate nothing themselves.</summary>

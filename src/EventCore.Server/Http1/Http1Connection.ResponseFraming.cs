@@ -41,6 +41,8 @@ internal abstract partial class Http1Connection
 
     internal bool HasResponseStarted => _hasStarted;
 
+    internal long UnflushedBodyBytes => _hasStarted ? _unflushedBytes : _preStartBuffer?.WrittenCount ?? 0;
+
     /// <summary>Starts the response: OnStarting callbacks (async), then the head into the output pipe.</summary>
     internal ValueTask EnsureStartedAsync()
     {

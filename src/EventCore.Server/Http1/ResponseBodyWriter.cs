@@ -11,6 +11,11 @@ internal sealed class ResponseBodyWriter(Http1Connection connection) : PipeWrite
 {
     private readonly Http1Connection _connection = connection;
 
+    /// <summary>System.Text.Json's PipeWriter serializer needs this to decide when to flush.</summary>
+    public override bool CanGetUnflushedBytes => true;
+
+    public override long UnflushedBytes => _connection.UnflushedBodyBytes;
+
     public override Memory<byte> GetMemory(int sizeHint = 0) => _connection.GetBodyMemory(sizeHint);
 
     public override Span<byte> GetSpan(int sizeHint = 0) => _connection.GetBodyMemory(sizeHint).Span;

@@ -1,0 +1,102 @@
+using System.Text;
+using EventCore.Server.Http1;
+using Microsoft.Net.Http.Headers;
+
+namespace EventCore.Server.Tests;
+
+public class HeaderDictionaryTests
+{
+    [Theory]
+    [InlineData("Bad Name", "v")]
+    [InlineData("", "v")]
+    [InlineData("X-Crlf", "a\r\nb")]
+    [InlineData("X-Lf", "a\nb")]
+    [InlineData("X-Nul", "a\0b")]
+    [InlineData("X-Del", "a\u007fb")]
+    [InlineData("X-NonAscii", "caf\u00e9")]
+    [InlineData("X-Wide", "\u20ac")]
+    public void Response_headers_reject_invalid_names_and_values(string name, string value)
+    {
+        var headers = new ResponseHeaders();
+        Assert.Throws<InvalidOperationException>(() => headers[name] = value);
+        Assert.Throws<InvalidOperationException>(() => headers.Append(name, value));
+        Assert.Empty(headers);
+    }
+
+    [Fact]
+    public void Response_headers_accept_htab_and_visible_ascii_and_mirror_content_length()
+    {
+        var headers = new ResponseHeaders { ["X-Ok"] = "a\tb ~!", [HeaderNames.ContentLength] = "42" };
+        Assert.Equal(42, headers.ContentLength);
+        headers.ContentLength = 13;
+        Assert.Equal("13", headers[HeaderNames.ContentLength]);
+        Assert.Same(headers[HeaderNames.ContentLength].ToString(), new ResponseHeaders { ContentLength = 13 }[HeaderNames.ContentLength].ToString());
+        headers.Remove("content-length");
+        Assert.Null(headers.ContentLength);
+        Assert.Throws<InvalidOperationException>(() => headers[HeaderNames.ContentLength] = "-1");
+    }
+
+    [Fact]
+    public void Response_headers_are_read_only_once_committed_until_reset()
+    {
+        var headers = new ResponseHeaders { ["X-A"] = "1" };
+        headers.MakeReadOnly();
+        Assert.True(headers.IsReadOnly);
+        Assert.Throws<InvalidOperationException>(() => headers["X-B"] = "2");
+        Assert.Throws<InvalidOperationException>(() => headers.Remove("X-A"));
+        headers.Reset();
+        Assert.Empty(headers);
+        headers["X-B"] = "2";
+    }
+
+    [Fact]
+    public void Request_headers_reuse_strings_of_the_previous_request_at_the_same_position()
+    {
+        var headers = new RequestHeaders();
+        Fill(headers, "Host", "example.com", "X-Custom", "value");
+        var host = headers.Host.ToString();
+        var custom = headers["X-Custom"].ToString();
+        var customName = headers.Keys.Last();
+
+        headers.Reset();
+        Fill(headers, "host", "example.com", "X-Custom", "value");
+        Assert.Same(host, headers.Host.ToString());
+        Assert.Same(custom, headers["x-custom"].ToString());
+        Assert.Same(customName, headers.Keys.Last());
+        Assert.Same(HeaderNames.Host, headers.Keys.First());
+
+        headers.Reset();
+        Fill(headers, "Host", "other.com", "X-Custom", "value");
+        Assert.Equal("other.com", headers.Host);
+    }
+
+    [Fact]
+    public void Request_headers_combine_repeated_fields_and_decode_non_ascii()
+    {
+        var headers = new RequestHeaders();
+        Fill(headers, "Accept", "a", "Accept", "b", "X-Utf8", "caf\u00e9", "Content-Length", "12");
+        Assert.Equal(["a", "b"], headers.Accept.ToArray());
+        Assert.Equal("caf\u00e9", headers["X-Utf8"]);
+        Assert.Equal(12, headers.ContentLength);
+        Assert.Equal("\u00ff", RequestHeaders.Decode([0xFF]));
+    }
+
+    [Theory]
+    [InlineData("host", "Host")]
+    [InlineData("CONTENT-LENGTH", "Content-Length")]
+    [InlineData("user-agent", "User-Agent")]
+    [InlineData("x-unknown", null)]
+    public void Known_header_names_are_recognised_case_insensitively(string name, string? expected)
+    {
+        var found = KnownHeaders.Find(Encoding.ASCII.GetBytes(name));
+        Assert.Equal(expected, found);
+    }
+
+    private static void Fill(RequestHeaders headers, params string[] pairs)
+    {
+        for (var i = 0; i < pairs.Length; i += 2)
+        {
+            headers.Append(Encoding.ASCII.GetBytes(pairs[i]), Encoding.UTF8.GetBytes(pairs[i + 1]));
+        }
+    }
+}

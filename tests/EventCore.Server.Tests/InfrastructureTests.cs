@@ -1,0 +1,84 @@
+using System.Text;
+using EventCore.Server.Http1;
+using EventCore.Server.Infrastructure;
+
+namespace EventCore.Server.Tests;
+
+public class InfrastructureTests
+{
+    [Fact]
+    public void Date_header_is_rfc_1123_and_refreshed_by_its_timer()
+    {
+        var time = new ManualTime(new DateTimeOffset(2026, 11, 23, 8, 49, 37, TimeSpan.Zero));
+        using var cache = new DateHeaderCache(time);
+        Assert.Equal("Mon, 23 Nov 2026 08:49:37 GMT", cache.Current.Text);
+        Assert.Equal(cache.Current.Text, Encoding.ASCII.GetString(cache.Current.Bytes));
+        time.Now = time.Now.AddSeconds(1);
+        time.Fire();
+        Assert.Equal("Mon, 23 Nov 2026 08:49:38 GMT", cache.Current.Text);
+    }
+
+    [Theory]
+    [InlineData(1, 1, "1\r\n")]
+    [InlineData(13, 1, "d\r\n")]
+    [InlineData(13, 4, "000d\r\n")]
+    [InlineData(0x1234, 4, "1234\r\n")]
+    public void Chunk_prefix_is_zero_padded_hex(int length, int width, string expected)
+    {
+        var buffer = new byte[width + 2];
+        ResponseWriter.WriteChunkPrefix(buffer, length, width);
+        Assert.Equal(expected, Encoding.ASCII.GetString(buffer));
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(15, 1)]
+    [InlineData(16, 2)]
+    [InlineData(4096, 4)]
+    [InlineData(65535, 4)]
+    [InlineData(65536, 5)]
+    public void Hex_width_fits_the_length(int length, int width) => Assert.Equal(width, ResponseWriter.HexWidth(length));
+
+    [Fact]
+    public async Task Connection_manager_reports_when_empty()
+    {
+        var manager = new ConnectionManager();
+        Assert.True(manager.WhenEmptyAsync().IsCompleted);
+        manager.Add(manager.NextId(), null!);
+        var empty = manager.WhenEmptyAsync();
+        Assert.False(empty.IsCompleted);
+        manager.Remove(1);
+        await empty.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>A clock whose single timer fires on demand.</summary>
+    private sealed class ManualTime(DateTimeOffset now) : TimeProvider
+    {
+        private TimerCallback? _callback;
+        private object? _state;
+
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _callback = callback;
+            _state = state;
+            return new NoTimer();
+        }
+
+        public void Fire() => _callback?.Invoke(_state);
+
+        private sealed class NoTimer : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+
+            public void Dispose()
+            {
+            }
+
+            public ValueTask DisposeAsync() => default;
+        }
+    }
+}
