@@ -49,6 +49,15 @@ class Run:
         return self.status == "ok" and not self.errors and (self.rps is not None or self.idle_bytes is not None)
 
 
+RAW_DIR = ""  # the folder of the results TSV: raw files are looked up there when their recorded path is gone
+
+
+def locate(path: str) -> str:
+    if os.path.exists(path) or not RAW_DIR:
+        return path
+    return os.path.join(RAW_DIR, os.path.basename(path))
+
+
 def to_ms(text: str) -> float | None:
     match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text.strip())
     return float(match.group(1)) * UNITS[match.group(2)] if match else None
@@ -57,7 +66,7 @@ def to_ms(text: str) -> float | None:
 def parse_wrk(path: str, cpu_ticks: str, clock_ticks: int) -> Run:
     run = Run(round=0, status="ok")
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
+        with open(locate(path), encoding="utf-8", errors="replace") as handle:
             text = handle.read()
     except OSError:
         run.errors.append("no wrk output")
@@ -112,13 +121,15 @@ def median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def ratio_per_round(runs, workload: str, server: str, base: str = "kestrel") -> dict[int, float]:
+def ratio_per_round(runs, workload: str, server: str, base: str = "kestrel", cpu: bool = False) -> dict[int, float]:
+    """server/base per round (req/s, or bytes for idle); with cpu, base/server of CPU µs per request."""
     def value(run: Run) -> float | None:
-        return run.idle_bytes if workload == "idle" else run.rps
+        return run.us_per_request if cpu else run.idle_bytes if workload == "idle" else run.rps
 
     mine = {run.round: value(run) for run in runs.get((workload, server), []) if run.valid}
     theirs = {run.round: value(run) for run in runs.get((workload, base), []) if run.valid}
-    return {r: mine[r] / theirs[r] for r in sorted(mine) if r in theirs and theirs[r] and mine[r] is not None}
+    pairs = {r: (mine[r], theirs[r]) for r in sorted(mine) if r in theirs and mine[r] and theirs[r]}
+    return {r: (b / a if cpu else a / b) for r, (a, b) in pairs.items()}
 
 
 def short(status: str) -> str:
@@ -204,8 +215,9 @@ def build_markdown(args, runs) -> tuple[str, dict]:
     heading = "## Targets (EventCore / Kestrel, pinned profile)" if args.profile == "pinned" else \
         f"## Targets (EventCore / Kestrel) — set for the pinned profile; this run is {args.profile}"
     lines += [heading, "",
-              "| Workload | Target | EventCore/Kestrel (median) | per round | Kestrel-epoll/Kestrel (median) | nginx/Kestrel (median) | Met |",
-              "|---|---|---|---|---|---|---|"]
+              "| Workload | Target | EventCore/Kestrel (median) | per round | Kestrel-epoll/Kestrel (median) | nginx/Kestrel (median) "
+              "| CPU per request, Kestrel/EventCore | Met |",
+              "|---|---|---|---|---|---|---|---|"]
     for workload in workloads:
         per_round = ratio_per_round(runs, workload, "eventcore")
         ec = median(list(per_round.values()))
@@ -214,7 +226,9 @@ def build_markdown(args, runs) -> tuple[str, dict]:
         chart[workload] = {"eventcore": ec, "kestrel-epoll": ke}
         target = ("≤ " if workload == "idle" else "≥ ") + f"{TARGETS[workload]:.2f}" + (" and p99 ≤ Kestrel's" if workload == "conn-1000" else "")
         rounds_text = ", ".join(f"{value:.2f}" for value in per_round.values()) or "—"
-        lines.append(f"| {WORKLOAD_NAMES[workload]} | {target} | {fmt(ec, '{:.2f}')} | {rounds_text} | {fmt(ke, '{:.2f}')} | {fmt(ng, '{:.2f}')} | {verdict(workload, ec, runs)} |")
+        efficiency = None if workload == "idle" else median(list(ratio_per_round(runs, workload, "eventcore", cpu=True).values()))
+        lines.append(f"| {WORKLOAD_NAMES[workload]} | {target} | {fmt(ec, '{:.2f}')} | {rounds_text} | {fmt(ke, '{:.2f}')} | {fmt(ng, '{:.2f}')} "
+                     f"| {fmt(efficiency, '{:.2f}')} | {verdict(workload, ec, runs)} |")
     lines.append("")
 
     lines += ["## Throughput and latency (median over valid rounds)", "",
@@ -255,7 +269,10 @@ def build_markdown(args, runs) -> tuple[str, dict]:
     lines += ["How to read: req/s higher is better; p50/p99 are wrk's latency percentiles; CPU µs/request is the server "
               "process's user+sys CPU time over the measured run divided by the requests wrk completed (lower is better, and "
               "the number that matters when a core is the limit). Ratios are computed per round and the median is shown; a ratio "
-              "is only formed from two valid runs of the same round.", ""]
+              "is only formed from two valid runs of the same round. \"CPU per request, Kestrel/EventCore\" is the same comparison "
+              "made on CPU time instead of throughput: above 1 EventCore spends less CPU per request; it is less disturbed by "
+              "other load on a shared machine than req/s. Pipelined ×16: wrk's latency is per batch of 16, and its p99 reads "
+              "as 0 at times (a wrk histogram quirk), shown as —.", ""]
     return "\n".join(lines), chart
 
 
@@ -299,7 +316,7 @@ def parse_strace(path: str) -> dict[str, int]:
     """Calls per syscall from an `strace -c` summary."""
     calls: dict[str, int] = {}
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
+        with open(locate(path), encoding="utf-8", errors="replace") as handle:
             for line in handle:
                 tokens = line.split()
                 if len(tokens) >= 5 and re.fullmatch(r"[\d.]+", tokens[0]) and tokens[-1] != "total":
@@ -346,6 +363,8 @@ def main() -> None:
     for name in ("mode", "results", "out", "profile", "rounds", "duration", "warmup", "idle-connections", "dotnet", "started", "servers", "workloads", "quick", "build-note"):
         parser.add_argument(f"--{name}", default="")
     args = parser.parse_args()
+    global RAW_DIR  # pylint: disable=global-statement
+    RAW_DIR = os.path.dirname(os.path.abspath(args.results))
     if args.mode == "syscalls":
         with open(os.path.join(args.out, "syscalls.md"), "w", encoding="utf-8") as handle:
             handle.write(build_syscalls_markdown(args))

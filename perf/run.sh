@@ -227,11 +227,11 @@ launch_server() { # launch_server NAME ROUND: starts it in the background (wait_
 }
 
 wait_server() { # wait_server NAME ROUND: until /plaintext answers 200 (30 s at most), else marks it failed
-  local name=$1 round=$2 port pid i code
+  local name=$1 round=$2 port pid code deadline=$((SECONDS + 30))
   pid=${PIDS[$name]:-}
   [[ -n $pid ]] || return 0
   port=$(port_of "$name")
-  for ((i = 0; i < 150; i++)); do
+  while ((SECONDS < deadline)); do
     if ! kill -0 "$pid" 2>/dev/null; then break; fi
     code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$port/plaintext" || true)
     if [[ $code == 200 ]]; then
@@ -274,7 +274,7 @@ cpu_jiffies() { # user+sys clock ticks of the server's processes
 rss_kb() { # VmRSS of the process that holds the connections (nginx: its worker)
   local pid=${PIDS[$1]}
   if [[ $1 == nginx ]]; then pid=$(pgrep -P "$pid" | head -n 1); fi
-  awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"
+  awk '/^VmRSS:/ { print $2 }' "/proc/${pid:-0}/status" 2>/dev/null || echo 0
 }
 
 alive() { [[ -n ${PIDS[$1]:-} ]] && kill -0 "${PIDS[$1]}" 2>/dev/null; }
@@ -376,9 +376,10 @@ settle_gc() { # a full GC in .NET servers (perf/dotnet_gc.py), then a short paus
 }
 
 context_switches() { # voluntary + involuntary context switches of every thread of the server
-  local pid total=0
+  local pid total=0 count
   for pid in $(server_pids "$1"); do
-    total=$((total + $(cat /proc/"$pid"/task/*/status 2>/dev/null | awk '/ctxt_switches:/ { sum += $2 } END { print sum + 0 }')))
+    count=$( (cat /proc/"$pid"/task/*/status 2>/dev/null || true) | awk '/ctxt_switches:/ { sum += $2 } END { print sum + 0 }')
+    total=$((total + count))
   done
   echo "$total"
 }

@@ -12,17 +12,34 @@ namespace EventCore.Transport.Epoll;
 /// </summary>
 internal sealed partial class EpollConnection
 {
+    /// <summary>Bytes sent per turn before yielding to the loop's other connections (an inline app can refill the pipe forever).</summary>
+    private const long SendBudget = 1024 * 1024;
+
+    private static readonly Action<object?> s_continueSend = static s =>
+    {
+        var connection = (EpollConnection)s!;
+        connection.ReadOutput();
+        connection.UpdateInterest();
+    };
+
     private readonly Action _onReadCompleted;
     private ValueTaskAwaiter<ReadResult> _pendingRead;
     private bool _readPending;
     private bool _wantWrite;
     private bool _sendDone;
+    private long _sentThisTurn;
 
     /// <summary>Reads the output pipe and sends until it is empty (then waits for the app) or the socket is full.</summary>
     private void ReadOutput()
     {
+        _sentThisTurn = 0;
         while (!_sendDone)
         {
+            if (_sentThisTurn >= SendBudget)
+            {
+                _loop.Schedule(s_continueSend, this); // nothing is pending meanwhile: no read, no EPOLLOUT wait
+                return;
+            }
             // The awaiter is consumed exactly once: GetResult here or in OnReadCompleted.
 #pragma warning disable CA2012
             ValueTaskAwaiter<ReadResult> read = _output.Reader.ReadAsync().GetAwaiter();
@@ -32,6 +49,10 @@ internal sealed partial class EpollConnection
                 _readPending = true;
                 _pendingRead = read;
                 read.UnsafeOnCompleted(_onReadCompleted);
+                if (Volatile.Read(ref _sendFile) is { Started: false })
+                {
+                    _output.Reader.CancelPendingRead(); // a send-file is waiting for the pipe to drain: it has
+                }
                 return;
             }
             if (!Send(read.GetResult()))
@@ -92,6 +113,7 @@ internal sealed partial class EpollConnection
         if (total > 0)
         {
             _loop.Metrics.BytesWritten.Add(total);
+            _sentThisTurn += total;
         }
         if (errno is not Errno.None and not Errno.EAGAIN)
         {

@@ -38,12 +38,32 @@ internal sealed class EpollListenSocket : IEpollHandler
 
     public EpollLoop Loop => _loop;
 
-    /// <summary>Starts polling the socket. Loop thread only.</summary>
+    /// <summary>Starts polling the socket (at bind). Loop thread only.</summary>
     public void Register()
+    {
+        if (!TryRegister())
+        {
+            throw new IOException($"epoll_ctl(ADD) of a listening socket failed: {Interop.LastErrno}");
+        }
+    }
+
+    /// <summary>Starts polling the socket unless it is closed; false when epoll refused it. Loop thread only.</summary>
+    private bool TryRegister()
     {
         if (!_closed && !_registered)
         {
             _registered = _loop.TryRegister(_socket.Fd, EpollEvents.In, this, out _token);
+            return _registered;
+        }
+        return true;
+    }
+
+    /// <summary>End of a back-off: poll the socket again (level-triggered, so a waiting backlog fires at once).</summary>
+    private void Resume()
+    {
+        if (!TryRegister())
+        {
+            PauseAccepting();
         }
     }
 
@@ -135,7 +155,7 @@ internal sealed class EpollListenSocket : IEpollHandler
         }
         TimeSpan delay = _backoff;
         _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, s_maxBackoff.Ticks));
-        _loop.ScheduleAfter(delay, static s => ((EpollListenSocket)s!).Register(), this);
+        _loop.ScheduleAfter(delay, static s => ((EpollListenSocket)s!).Resume(), this);
     }
 
     private void Close()

@@ -9,6 +9,8 @@ namespace EventCore.FunctionalTests;
 /// </summary>
 public abstract partial class HttpConformanceTests
 {
+    private const string HooksRequest = "GET /hooks HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
     private static readonly TimeSpan s_signalTimeout = TimeSpan.FromSeconds(15);
 
     [Fact(Timeout = TestTimeout)]
@@ -16,7 +18,7 @@ public abstract partial class HttpConformanceTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var app = await TestApp.StartAsync(Server, ct);
-        var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
+        using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
 
         await connection.SendAsync("GET /wait-for-abort HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
         await app.WaitingForAbort.Task.WaitAsync(s_signalTimeout, ct);
@@ -32,7 +34,7 @@ public abstract partial class HttpConformanceTests
         await using var app = await TestApp.StartAsync(Server, ct);
         using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
 
-        await connection.SendAsync("GET /hooks HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+        await connection.SendAsync(HooksRequest, ct);
         var response = await connection.ReadResponseAsync(ct);
 
         Assert.Equal((200, "hooks"), (response.StatusCode, response.BodyText));
@@ -120,6 +122,53 @@ public abstract partial class HttpConformanceTests
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task ResponseShorterThanItsContentLengthEndsTheConnection()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await TestApp.StartAsync(Server, ct);
+        using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
+
+        // 5 of the declared 10 bytes are flushed: the framing is broken, so the pipelined request is never answered.
+        await connection.SendAsync($"GET /declared-10-bytes/5 HTTP/1.1\r\nHost: localhost\r\n\r\n{HooksRequest}", ct);
+        var head = await connection.ReadHeadAsync(ct);
+        var rest = await connection.ReadToEndAsync(ct);
+
+        Assert.Equal((200, "10"), (head.StatusCode, head["Content-Length"]));
+        Assert.True(rest.Length < 10, $"The body must end short, by the connection closing; got {rest.Length} bytes:\n{connection.Transcript}");
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task ResponseLongerThanItsContentLengthIsNeverSent()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await TestApp.StartAsync(Server, ct);
+        using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
+
+        await connection.SendAsync($"GET /declared-10-bytes/20 HTTP/1.1\r\nHost: localhost\r\n\r\n{HooksRequest}", ct);
+        var head = await connection.ReadHeadAsync(ct);
+
+        if (head.StatusCode == 500)
+        {
+            // Refused before anything was sent (Kestrel's way): a clean 500, then either a close it announced or
+            // a connection that goes on.
+            Assert.Equal("0", head["Content-Length"]);
+            if (head.HasConnectionOption("close"))
+            {
+                Assert.True(await connection.WaitForServerCloseAsync(CloseTimeout, ct), head.ToString());
+                return;
+            }
+
+            var hooks = await connection.ReadResponseAsync(ct);
+            Assert.Equal((200, "hooks"), (hooks.StatusCode, hooks.BodyText));
+            return;
+        }
+
+        var rest = await connection.ReadToEndAsync(ct);
+        Assert.Equal((200, "10"), (head.StatusCode, head["Content-Length"]));
+        Assert.True(rest.Length <= 10, $"No more than the declared 10 bytes may follow the head (the rest would be read as the next response); got {rest.Length}:\n{connection.Transcript}");
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task GracefulShutdownCompletesRequestsInFlightThenRefusesConnections()
     {
         const int inFlight = 10;
@@ -145,6 +194,7 @@ public abstract partial class HttpConformanceTests
             var stopping = app.StopAsync(ct);
             await Task.Delay(500, ct);
             Assert.False(stopping.IsCompleted, "StopAsync returned while requests were still in flight.");
+            await AssertRefusedAsync(app, "while draining");
             app.ReleaseSlow.SetResult();
 
             var responses = await Task.WhenAll(connections.Select(c => c.ReadResponseAsync(ct)));
@@ -152,12 +202,19 @@ public abstract partial class HttpConformanceTests
 
             Assert.All(responses, r => Assert.Equal((200, "slow done"), (r.StatusCode, r.BodyText)));
             Assert.True(await idle.WaitForServerCloseAsync(CloseTimeout, ct), "An idle keep-alive connection outlived the shutdown.");
-            var refused = await Assert.ThrowsAsync<SocketException>(() => RawConnection.ConnectAsync(app.EndPoint, ct));
-            Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+            await AssertRefusedAsync(app, "after StopAsync");
         }
         finally
         {
             connections.ForEach(c => c.Dispose());
+        }
+
+        static async Task AssertRefusedAsync(TestApp app, string when)
+        {
+            var error = await Record.ExceptionAsync(async () => (await RawConnection.ConnectAsync(app.EndPoint, TestContext.Current.CancellationToken)).Dispose());
+            Assert.True(
+                error is SocketException { SocketErrorCode: SocketError.ConnectionRefused },
+                $"A new connection {when} must be refused; got {error?.GetType().Name ?? "a connection"}: {error?.Message}");
         }
     }
 }

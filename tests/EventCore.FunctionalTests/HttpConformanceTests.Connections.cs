@@ -97,6 +97,50 @@ public abstract partial class HttpConformanceTests
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task ConnectionCloseInAPipelinedBatchEndsTheBatch()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync(GetPlaintext + "GET /json HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" + GetPlaintext, ct);
+        var first = await connection.ReadResponseAsync(ct);
+        var last = await connection.ReadResponseAsync(ct);
+
+        Assert.Equal("Hello, World!", first.BodyText);
+        Assert.Equal("""{"message":"Hello, World!"}""", last.BodyText);
+        Assert.True(await connection.WaitForServerCloseAsync(CloseTimeout, ct), "The request after 'Connection: close' must not be answered.");
+    }
+
+    [Theory(Timeout = TestTimeout)]
+    [InlineData("header name in odd case", "hOsT: localhost\r\nX-LoWeR: a\r\n")]
+    [InlineData("empty value", "Host: localhost\r\nX-Empty:\r\n")]
+    [InlineData("tabs and spaces as OWS", "Host: localhost\r\nX-Ows: \t value \t\r\n")]
+    [InlineData("repeated field", "Host: localhost\r\nAccept: text/plain\r\nAccept: */*\r\n")]
+    [InlineData("Host with port", "Host: localhost:8080\r\n")]
+    public async Task ValidHeaderEdgeCasesAreAccepted(string edge, string headers)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync($"GET /plaintext HTTP/1.1\r\n{headers}\r\n", ct);
+        var response = await connection.ReadResponseAsync(ct);
+
+        Assert.True(response.StatusCode == 200, $"[{edge}] expected 200, got:\n{response}");
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task ObsTextInAHeaderValueIsAccepted()
+    {
+        RequireEventCore("RFC 9110 §5.5 allows obs-text (0x80-0xFF) in field values; Kestrel rejects non-ASCII header bytes by default.");
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync("GET /plaintext HTTP/1.1\r\nHost: localhost\r\nX-Latin1: caf\u00e9 \u00ff\r\n\r\n", ct);
+
+        Assert.Equal(200, (await connection.ReadResponseAsync(ct)).StatusCode);
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task ConnectionCloseIsHonoured()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -163,6 +207,49 @@ public abstract partial class HttpConformanceTests
         Assert.Equal(
             get.Headers.Where(h => h.Key != "Date").Select(h => h.Key.ToUpperInvariant()),
             head.Headers.Where(h => h.Key != "Date").Select(h => h.Key.ToUpperInvariant()));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task AbsoluteFormTargetIsServed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync("GET http://localhost/plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+        var response = await connection.ReadResponseAsync(ct);
+
+        Assert.Equal((200, "Hello, World!"), (response.StatusCode, response.BodyText));
+    }
+
+    [Theory(Timeout = TestTimeout)]
+    [InlineData("/plain%74ext")]
+    [InlineData("/plaintext?query=1&other=%20")]
+    [InlineData("/./plaintext")]
+    [InlineData("/json/../plaintext")]
+    public async Task TargetIsDecodedAndNormalized(string target)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync($"GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+        var response = await connection.ReadResponseAsync(ct);
+
+        Assert.Equal((200, "Hello, World!"), (response.StatusCode, response.BodyText));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task UnreadBodyBeyondTheDrainLimitClosesTheConnection()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        // /json answers 405 without reading the body; 200 KiB are announced and only the head is sent. EventCore
+        // closes at once (over MaxRequestBodyDrainSize, 64 KiB); Kestrel closes when its 5 s drain timeout ends.
+        await connection.SendAsync("POST /json HTTP/1.1\r\nHost: localhost\r\nContent-Length: 204800\r\n\r\n", ct);
+        var response = await connection.ReadResponseAsync(ct);
+
+        Assert.Equal(405, response.StatusCode);
+        Assert.True(await connection.WaitForServerCloseAsync(2 * CloseTimeout, ct), $"An unread body over the drain limit must end the connection:\n{response}");
     }
 
     [Fact(Timeout = TestTimeout)]

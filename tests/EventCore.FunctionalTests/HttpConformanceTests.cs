@@ -29,12 +29,6 @@ public abstract partial class HttpConformanceTests(ServerHosts hosts, TestWebRoo
     /// <summary>The <c>Server</c> header the server sends.</summary>
     protected virtual string ExpectedServerHeader => "EventCore";
 
-    /// <summary>
-    /// Status for a request whose only transfer coding is unknown (<c>Transfer-Encoding: gzip</c>): EventCore
-    /// answers 501 (RFC 9112 §6.1, unknown coding); Kestrel answers 400 (§6.3, chunked not final).
-    /// </summary>
-    protected virtual int UnknownTransferCodingStatus => 501;
-
     /// <summary>The sample app as shipped.</summary>
     protected Task<IPEndPoint> DefaultAppAsync() => hosts.GetDefaultAsync(webRoot);
 

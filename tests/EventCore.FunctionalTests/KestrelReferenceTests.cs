@@ -13,9 +13,6 @@ public sealed class KestrelReferenceTests(KestrelReferenceTests.Hosts hosts, Tes
 
     protected override string ExpectedServerHeader => "Kestrel";
 
-    /// <summary>Kestrel treats "chunked is not the final coding" (RFC 9112 §6.3) as 400.</summary>
-    protected override int UnknownTransferCodingStatus => 400;
-
     /// <summary>The suite's hosts.</summary>
     public sealed class Hosts() : ServerHosts(ServerKind.Kestrel);
 }

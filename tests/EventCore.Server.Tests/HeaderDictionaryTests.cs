@@ -1,5 +1,6 @@
 using System.Text;
 using EventCore.Server.Http1;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace EventCore.Server.Tests;
@@ -8,7 +9,7 @@ public class HeaderDictionaryTests
 {
     [Theory]
     [InlineData("Bad Name", "v")]
-    [InlineData("", "v")]
+    [InlineData("X:Colon", "v")]
     [InlineData("X-Crlf", "a\r\nb")]
     [InlineData("X-Lf", "a\nb")]
     [InlineData("X-Nul", "a\0b")]
@@ -19,7 +20,7 @@ public class HeaderDictionaryTests
     {
         var headers = new ResponseHeaders();
         Assert.Throws<InvalidOperationException>(() => headers[name] = value);
-        Assert.Throws<InvalidOperationException>(() => headers.Append(name, value));
+        Assert.Throws<InvalidOperationException>(() => HeaderDictionaryExtensions.Append(headers, name, value));
         Assert.Empty(headers);
     }
 
@@ -53,21 +54,22 @@ public class HeaderDictionaryTests
     public void Request_headers_reuse_strings_of_the_previous_request_at_the_same_position()
     {
         var headers = new RequestHeaders();
+        IHeaderDictionary view = headers;
         Fill(headers, "Host", "example.com", "X-Custom", "value");
-        var host = headers.Host.ToString();
+        var host = view.Host.ToString();
         var custom = headers["X-Custom"].ToString();
         var customName = headers.Keys.Last();
 
         headers.Reset();
         Fill(headers, "host", "example.com", "X-Custom", "value");
-        Assert.Same(host, headers.Host.ToString());
+        Assert.Same(host, view.Host.ToString());
         Assert.Same(custom, headers["x-custom"].ToString());
         Assert.Same(customName, headers.Keys.Last());
         Assert.Same(HeaderNames.Host, headers.Keys.First());
 
         headers.Reset();
         Fill(headers, "Host", "other.com", "X-Custom", "value");
-        Assert.Equal("other.com", headers.Host);
+        Assert.Equal("other.com", view.Host);
     }
 
     [Fact]
@@ -75,7 +77,7 @@ public class HeaderDictionaryTests
     {
         var headers = new RequestHeaders();
         Fill(headers, "Accept", "a", "Accept", "b", "X-Utf8", "caf\u00e9", "Content-Length", "12");
-        Assert.Equal(["a", "b"], headers.Accept.ToArray());
+        Assert.Equal(["a", "b"], ((IHeaderDictionary)headers).Accept.ToArray());
         Assert.Equal("caf\u00e9", headers["X-Utf8"]);
         Assert.Equal(12, headers.ContentLength);
         Assert.Equal("\u00ff", RequestHeaders.Decode([0xFF]));

@@ -29,6 +29,23 @@ internal static class Apps
         }
     }
 
+    /// <summary>Reads the connection's input to its end; returns the byte count.</summary>
+    public static async Task<long> ReadInputToEndAsync(ConnectionContext connection)
+    {
+        PipeReader input = connection.Transport.Input;
+        long total = 0;
+        while (true)
+        {
+            ReadResult result = await input.ReadAsync();
+            total += result.Buffer.Length;
+            input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return total;
+            }
+        }
+    }
+
     /// <summary>Reads exactly <paramref name="buffer"/>.Length bytes.</summary>
     public static async Task ReceiveExactlyAsync(Socket socket, Memory<byte> buffer)
     {

@@ -46,6 +46,18 @@ public abstract partial class TransportTests
     }
 
     [Fact]
+    public async Task Binding_a_port_held_without_SO_REUSEPORT_throws_AddressInUse()
+    {
+        using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        holder.Listen();
+        await using var factory = new EpollTransportFactory(
+            Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await Assert.ThrowsAsync<Microsoft.AspNetCore.Connections.AddressInUseException>(
+            () => factory.BindAsync(holder.LocalEndPoint!).AsTask());
+    }
+
+    [Fact]
     public async Task Port_zero_reports_the_bound_port()
     {
         await using TestServer server = await TestServer.StartAsync(Options, Apps.EchoAsync);

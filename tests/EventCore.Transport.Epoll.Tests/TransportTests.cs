@@ -100,16 +100,7 @@ public abstract partial class TransportTests(EpollTransportOptions options)
         var app = async (ConnectionContext c) =>
         {
             await startReading.Task;
-            while (true)
-            {
-                var result = await c.Transport.Input.ReadAsync();
-                received += result.Buffer.Length;
-                c.Transport.Input.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted)
-                {
-                    return;
-                }
-            }
+            received = await Apps.ReadInputToEndAsync(c);
         };
         await using TestServer server = await TestServer.StartAsync(Options, app);
         using Socket client = await server.ConnectAsync();
@@ -130,17 +121,7 @@ public abstract partial class TransportTests(EpollTransportOptions options)
     {
         var app = async (ConnectionContext c) =>
         {
-            long length = 0;
-            while (true)
-            {
-                var result = await c.Transport.Input.ReadAsync();
-                length += result.Buffer.Length;
-                c.Transport.Input.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
+            long length = await Apps.ReadInputToEndAsync(c);
             await c.Transport.Output.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"got {length}"));
         };
         await using TestServer server = await TestServer.StartAsync(Options, app);
@@ -167,15 +148,7 @@ public abstract partial class TransportTests(EpollTransportOptions options)
             c.ConnectionClosed.Register(() => closed.TrySetResult(Thread.CurrentThread.Name));
             try
             {
-                while (true)
-                {
-                    var result = await c.Transport.Input.ReadAsync();
-                    c.Transport.Input.AdvanceTo(result.Buffer.End);
-                    if (result.IsCompleted)
-                    {
-                        break;
-                    }
-                }
+                await Apps.ReadInputToEndAsync(c);
             }
             catch (ConnectionResetException)
             {

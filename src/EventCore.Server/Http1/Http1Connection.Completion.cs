@@ -9,12 +9,14 @@ namespace EventCore.Server.Http1;
 
 /// <summary>
 /// Ending a request the way Kestrel does: an app exception before the response started becomes a 500 (or the
-/// BadHttpRequestException's status) with Content-Length: 0; after it started, the connection is aborted because
-/// the framing can no longer be trusted. Then the response end is written, OnCompleted callbacks run.
+/// BadHttpRequestException's status) with Content-Length: 0; after it started, the response is cut short: what was
+/// written is sent, the response end (last chunk) is not, and the connection closes, so the client sees a truncated
+/// body rather than a complete-looking one. Then OnCompleted callbacks run.
 /// </summary>
 internal abstract partial class Http1Connection
 {
     private ArrayBufferWriter<byte>? _preStartBuffer;
+    private bool _responseBroken;
 
     /// <summary>Body bytes the app wrote before the head could be written (OnStarting callbacks still pending).</summary>
     private ArrayBufferWriter<byte> PreStartBuffer => _preStartBuffer ??= new ArrayBufferWriter<byte>();
@@ -53,7 +55,7 @@ internal abstract partial class Http1Connection
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CompleteResponseAsync()
     {
-        if (_responseCompleted || _aborted)
+        if (_responseCompleted || _aborted || _responseBroken)
         {
             return;
         }
@@ -74,7 +76,7 @@ internal abstract partial class Http1Connection
         {
             ReportApplicationError(new InvalidOperationException(
                 $"Response Content-Length mismatch: too few bytes written ({_responseBytesWritten} of {_declaredLength})."));
-            Abort("The response was shorter than its Content-Length.");
+            BreakResponse();
         }
 
         _responseCompleted = true;
@@ -122,8 +124,15 @@ internal abstract partial class Http1Connection
         }
         else if (!_responseCompleted)
         {
-            Abort("An unhandled exception was thrown by the application after the response started.");
+            BreakResponse();
         }
+    }
+
+    /// <summary>The response cannot be completed correctly: send what was written, no end marker, then close (Kestrel's way).</summary>
+    private void BreakResponse()
+    {
+        _responseBroken = true;
+        _keepAlive = false;
     }
 
     private void SetErrorResponse(int statusCode)

@@ -315,6 +315,7 @@ internal abstract partial class Http1Connection
     {
         _responseFraming = ResponseFraming.NoBody;
         _responseCompleted = false;
+        _responseBroken = false;
         _upgraded = false;
         _responseBytesWritten = 0;
         _declaredLength = -1;

@@ -79,6 +79,7 @@ public sealed class TestApp : IAsyncDisposable
         _app.MapGet("/json-large", (HttpContext context) => context.Response.WriteAsJsonAsync(LargeJson, context.RequestAborted));
         _app.MapGet("/throw", string () => throw new InvalidOperationException("Thrown before the response started."));
         _app.MapGet("/throw-after-start", ThrowAfterStart);
+        _app.MapGet("/declared-10-bytes/{written:int}", WrongContentLength);
     }
 
     private async Task WaitForAbort(HttpContext context)
@@ -127,6 +128,14 @@ public sealed class TestApp : IAsyncDisposable
             await context.Response.WriteAsync(piece, context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }
+    }
+
+    /// <summary>Declares Content-Length: 10 and writes another number of bytes.</summary>
+    private static async Task WrongContentLength(HttpContext context, int written)
+    {
+        context.Response.ContentLength = 10;
+        await context.Response.Body.WriteAsync(new byte[written].AsMemory(), context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
     private static async Task ThrowAfterStart(HttpContext context)
