@@ -31,7 +31,7 @@ summary() {
   exit $?
 }
 
-install_missing curl
+install_missing curl redis-server chromium
 
 if ! dotnet build EventCore.AspNet.sln -c Release -nologo -clp:ErrorsOnly; then
   echo "test.sh: build failed"

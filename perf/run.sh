@@ -333,7 +333,7 @@ measure_idle() { # measure_idle ROUND SERVER: RSS growth per idle keep-alive con
   ready="$WORK_DIR/idle-ready"
   rm -f "$ready"
   # Warm up the request and connection paths (JIT, pools), then let the server settle.
-  run_wrk 1 plaintext "$port"
+  ((QUICK)) || run_wrk 1 plaintext "$port"
   "${CLIENT_CPUS[@]}" "$PY" "$PERF_DIR/idle_client.py" 127.0.0.1 "$port" 200 --hold 0 >/dev/null 2>&1 || true
   sleep "$IDLE_SETTLE"
   settle_gc "$name"

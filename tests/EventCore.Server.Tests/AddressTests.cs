@@ -55,4 +55,15 @@ public class AddressTests
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerHost.StartAsync(BasicRequestTests.Plaintext, o => o.Urls.Add("https://127.0.0.1:0")));
         Assert.Contains("HTTPS is not supported", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Connections_over_the_limit_are_closed_at_accept()
+    {
+        await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, o => o.Limits.MaxConcurrentConnections = 1);
+        using var first = await host.ConnectAsync();
+        await first.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal(200, (await first.ReadResponseAsync()).StatusCode);
+        using var second = await host.ConnectAsync();
+        Assert.True(await second.IsClosedByServerAsync());
+    }
 }

@@ -13,8 +13,10 @@ namespace EventCore.Server.Tests;
 
 /// <summary>
 /// Steady-state allocations of the server per keep-alive plaintext request, measured over an in-memory transport
-/// with inline pipe scheduling (so the whole exchange runs on the test thread and nothing else allocates).
+/// with inline pipe scheduling (so the whole exchange runs on the test thread). Process-wide allocation counts are
+/// used, so the class runs alone (no parallel test allocating at the same time).
 /// </summary>
+[Collection(nameof(AllocationTests))]
 public class AllocationTests
 {
     private static readonly byte[] s_request = Encoding.ASCII.GetBytes(
@@ -179,3 +181,6 @@ public class AllocationTests
         }
     }
 }
+
+[CollectionDefinition(nameof(AllocationTests), DisableParallelization = true)]
+public sealed class AllocationTestsRunAlone;

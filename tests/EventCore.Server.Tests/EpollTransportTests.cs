@@ -78,4 +78,26 @@ public sealed class EpollTransportTests : IDisposable
         await host.StopAsync(TimeSpan.FromSeconds(30));
         Assert.True(await client.IsClosedByServerAsync());
     }
+
+    [Fact]
+    public async Task RequestAborted_fires_when_the_client_disconnects()
+    {
+        var started = new TaskCompletionSource();
+        var aborted = new TaskCompletionSource();
+        await using var host = await ServerHost.StartAsync(
+            async ctx =>
+            {
+                ctx.RequestAborted.Register(() => aborted.TrySetResult());
+                started.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ctx.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            },
+            defaultTransport: true);
+        using (var client = await host.ConnectAsync())
+        {
+            await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        }
+
+        await aborted.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+    }
 }

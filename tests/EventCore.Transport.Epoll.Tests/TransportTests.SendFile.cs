@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Win32.SafeHandles;
@@ -50,6 +51,29 @@ public abstract partial class TransportTests
         Assert.Equal(content.AsSpan(1000, 5000).ToArray(), received.AsSpan(0, 5000).ToArray());
         Assert.Equal((byte)'|', received[5000]);
         Assert.Equal(content.AsSpan(0, 10).ToArray(), received.AsSpan(5001).ToArray());
+        Assert.Equal(0, await Apps.ReceiveToEndAsync(client));
+    }
+
+    [Fact]
+    public async Task SendFile_after_megabytes_of_flushed_output_keeps_the_order()
+    {
+        using var file = TempFile.Random(1024 * 1024, out byte[] fileHash);
+        byte[] before = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
+        byte[] after = RandomNumberGenerator.GetBytes(1000);
+        var app = async (ConnectionContext c) =>
+        {
+            using SafeFileHandle handle = File.OpenHandle(file.Path);
+            await c.Transport.Output.WriteAsync(before);
+            await c.Features.Get<IConnectionSendFileFeature>()!.SendFileAsync(handle, 0, file.Length);
+            await c.Transport.Output.WriteAsync(after);
+        };
+        await using TestServer server = await TestServer.StartAsync(Options, app);
+        using Socket client = await server.ConnectAsync();
+        byte[] received = new byte[before.Length + file.Length + after.Length];
+        await Apps.ReceiveExactlyAsync(client, received);
+        Assert.True(received.AsSpan(0, before.Length).SequenceEqual(before));
+        Assert.Equal(fileHash, SHA256.HashData(received.AsSpan(before.Length, (int)file.Length)));
+        Assert.True(received.AsSpan(before.Length + (int)file.Length).SequenceEqual(after));
         Assert.Equal(0, await Apps.ReceiveToEndAsync(client));
     }
 

@@ -28,7 +28,11 @@ internal abstract partial class Http1Connection
     }
 
     /// <summary>The body could not be read to its end (too large, malformed, truncated, too slow): close after this response.</summary>
-    internal void OnBodyRejected() => _keepAlive = false;
+    internal void OnBodyRejected(RequestRejection reason)
+    {
+        _keepAlive = false;
+        _service.Metrics.BadRequest(reason);
+    }
 
     /// <summary>
     /// Before the next request, whatever the app left of this body is read and discarded, up to

@@ -41,10 +41,10 @@ internal abstract partial class Http1Connection
     /// <summary>Heartbeat thread: acts on an expired deadline or a too-slow request body.</summary>
     public void OnHeartbeat(long now)
     {
+        // Compare-exchange: if the request thread moved on to a new deadline meanwhile, this one no longer applies.
         var deadline = Volatile.Read(ref _deadline);
-        if (deadline != 0 && now >= (deadline & TimeMask))
+        if (deadline != 0 && now >= (deadline & TimeMask) && Interlocked.CompareExchange(ref _deadline, 0, deadline) == deadline)
         {
-            ClearDeadline();
             OnDeadline((DeadlineKind)(deadline >> KindShift));
         }
 

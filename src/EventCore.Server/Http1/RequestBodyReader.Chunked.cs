@@ -91,7 +91,7 @@ internal sealed partial class RequestBodyReader
         _input.AdvanceTo(reader.Position, status == ChunkedStatus.NeedMoreData ? buffer.End : reader.Position);
         if (status == ChunkedStatus.Rejected)
         {
-            _connection.OnBodyRejected();
+            _connection.OnBodyRejected(rejection);
             throw new BadHttpRequestException($"Invalid chunked request body: {rejection}.", StatusCodes.Status400BadRequest);
         }
 

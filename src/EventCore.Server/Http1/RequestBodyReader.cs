@@ -219,7 +219,7 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Pipe
             _input.AdvanceTo(result.Buffer.Start);
             if (_connection.BodyTimedOut)
             {
-                _connection.OnBodyRejected();
+                _connection.OnBodyRejected(RequestRejection.RequestBodyTimeout);
                 throw new BadHttpRequestException("Reading the request body timed out due to data arriving too slowly.", StatusCodes.Status408RequestTimeout);
             }
         }
@@ -227,13 +227,13 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Pipe
 
     private BadHttpRequestException TooLarge(long max)
     {
-        _connection.OnBodyRejected();
+        _connection.OnBodyRejected(RequestRejection.RequestBodyTooLarge);
         return new BadHttpRequestException($"Request body too large. The max request body size is {max} bytes.", StatusCodes.Status413PayloadTooLarge);
     }
 
     private BadHttpRequestException Truncated()
     {
-        _connection.OnBodyRejected();
+        _connection.OnBodyRejected(RequestRejection.UnexpectedEndOfRequestContent);
         return new BadHttpRequestException("Unexpected end of request content.", StatusCodes.Status400BadRequest);
     }
 }

@@ -22,9 +22,11 @@ public sealed class TestWebRoot : IDisposable
         SampleWebRoot = Path.Combine(FindRepositoryRoot(), "samples", "MinimalApi", "wwwroot");
         RootPath = Path.Combine(Path.GetTempPath(), "eventcore-functional-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(RootPath);
-        foreach (var file in Directory.GetFiles(SampleWebRoot))
+        foreach (var file in Directory.GetFiles(SampleWebRoot, "*", SearchOption.AllDirectories))
         {
-            File.Copy(file, Path.Combine(RootPath, Path.GetFileName(file)));
+            var copy = Path.Combine(RootPath, Path.GetRelativePath(SampleWebRoot, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
         }
 
         _largeFileHash = new Lazy<byte[]>(CreateLargeFile, LazyThreadSafetyMode.ExecutionAndPublication);
