@@ -117,6 +117,7 @@ public sealed class EventCoreServer : IServer
     /// <inheritdoc />
     public void Dispose()
     {
+        // IServer.Dispose is synchronous; the host normally called StopAsync already, making this a no-op.
         StopAsync(new CancellationToken(canceled: true)).GetAwaiter().GetResult();
         _metrics.Dispose();
     }

@@ -51,7 +51,7 @@ public abstract partial class HttpConformanceTests
         var ct = TestContext.Current.CancellationToken;
         using var connection = await RawConnection.ConnectAsync(await LimitedAppAsync(), ct);
 
-        // The timeout covers the whole head from its first byte: a byte every 200 ms never finishes it in time.
+        // The timeout covers the whole head from its first byte: a header line every 200 ms never finishes it in time.
         await connection.SendAsync("GET /plaintext HTTP/1.1\r\nHost: localhost\r\n", ct);
         var trickle = Task.Run(
             async () =>

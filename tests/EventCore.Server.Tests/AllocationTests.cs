@@ -48,6 +48,33 @@ public class AllocationTests
     }
 
     [Fact]
+    public async Task Idle_keep_alive_connections_are_small()
+    {
+        const int Connections = 200;
+        using var metrics = new ServerMetrics();
+        using var dates = new DateHeaderCache(TimeProvider.System);
+        var service = InMemoryExchange.CreateService(metrics, dates);
+        var exchanges = new List<InMemoryExchange>();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        for (var i = 0; i < Connections; i++)
+        {
+            var exchange = new InMemoryExchange(service);
+            await exchange.RoundTripAsync(s_request);
+            exchanges.Add(exchange);
+        }
+
+        // Includes the test's two in-memory pipes (each keeps a few empty segment objects) and its connection context.
+        var perConnection = (GC.GetTotalMemory(forceFullCollection: true) - before) / Connections;
+        TestContext.Current.TestOutputHelper?.WriteLine($"{perConnection} bytes retained per idle connection");
+        foreach (var exchange in exchanges)
+        {
+            await exchange.DisposeAsync();
+        }
+
+        Assert.True(perConnection < 8 * 1024, $"{perConnection} bytes retained per idle connection");
+    }
+
+    [Fact]
     public async Task Pipelined_batch_is_answered_in_one_flush()
     {
         await using var exchange = new InMemoryExchange();
@@ -63,14 +90,23 @@ public class AllocationTests
         private static readonly PipeOptions s_options = new(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false);
         private readonly Pipe _toServer = new(s_options);
         private readonly Pipe _toClient = new(s_options);
-        private readonly DateHeaderCache _dates = new(TimeProvider.System);
-        private readonly ServerMetrics _metrics = new();
+        private readonly DateHeaderCache? _dates;
+        private readonly ServerMetrics? _metrics;
+
+        public static ServiceContext CreateService(ServerMetrics metrics, DateHeaderCache dates)
+            => new(new EventCoreServerOptions(), NullLoggerFactory.Instance, metrics, dates, new ConnectionManager());
         private readonly Task _serving;
 
-        public InMemoryExchange()
+        public InMemoryExchange(ServiceContext? shared = null)
         {
             var context = new DefaultConnectionContext("alloc", new DuplexPipe(_toServer.Reader, _toClient.Writer), new DuplexPipe(_toClient.Reader, _toServer.Writer));
-            var service = new ServiceContext(new EventCoreServerOptions(), NullLoggerFactory.Instance, _metrics, _dates, new ConnectionManager());
+            if (shared is null)
+            {
+                _dates = new DateHeaderCache(TimeProvider.System);
+                _metrics = new ServerMetrics();
+            }
+
+            var service = shared ?? CreateService(_metrics!, _dates!);
             _serving = new Http1Connection<IFeatureCollection>(context, service, new NoAllocApplication()).ProcessRequestsAsync();
         }
 
@@ -101,8 +137,8 @@ public class AllocationTests
         {
             await _toServer.Writer.CompleteAsync();
             await _serving;
-            _dates.Dispose();
-            _metrics.Dispose();
+            _dates?.Dispose();
+            _metrics?.Dispose();
         }
 
         private static int Count(ReadOnlySequence<byte> buffer, ReadOnlySpan<byte> needle)

@@ -15,6 +15,7 @@ internal sealed class ServerMetrics : IDisposable
     private static readonly string[] s_reasons = Enum.GetNames<RequestRejection>();
 
     private readonly Meter _meter;
+    private readonly bool _ownsMeter;
     private readonly Counter<long> _requests;
     private readonly UpDownCounter<long> _activeRequests;
     private readonly Counter<long> _badRequests;
@@ -23,6 +24,7 @@ internal sealed class ServerMetrics : IDisposable
 
     public ServerMetrics(IMeterFactory? meterFactory = null)
     {
+        _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _requests = _meter.CreateCounter<long>("eventcore.server.requests", "{request}", "Requests processed.");
         _activeRequests = _meter.CreateUpDownCounter<long>("eventcore.server.active_requests", "{request}", "Requests in progress.");
@@ -50,5 +52,12 @@ internal sealed class ServerMetrics : IDisposable
 
     public void ConnectionStop() => _activeConnections.Add(-1);
 
-    public void Dispose() => _meter.Dispose();
+    /// <summary>A factory-made meter belongs to the factory (the host disposes it).</summary>
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
 }

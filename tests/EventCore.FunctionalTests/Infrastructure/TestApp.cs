@@ -145,6 +145,3 @@ public sealed class TestApp : IAsyncDisposable
         throw new InvalidOperationException("Thrown after the response started.");
     }
 }
-
-/// <summary>An element of /json-large.</summary>
-public sealed record JsonItem(int Id, string Name, bool Even);

@@ -28,7 +28,8 @@ internal static partial class SiteClient
     /// <summary>Reads the antiforgery token from a page's form (its cookie lands in the client's container).</summary>
     public static async Task<string> GetAntiforgeryTokenAsync(HttpClient client, string page, CancellationToken cancellationToken)
     {
-        var html = await client.GetStringAsync(page, cancellationToken);
+        using var response = await GetAsync(client, page, "text/html", cancellationToken);
+        var html = await response.Content.ReadAsStringAsync(cancellationToken);
         var match = TokenField().Match(html);
         Assert.True(match.Success, $"No antiforgery field on {page}:\n{html}");
         return WebUtility.HtmlDecode(match.Groups[1].Value);
@@ -110,6 +111,6 @@ internal static partial class SiteClient
         return true;
     }
 
-    [GeneratedRegex("""name="__RequestVerificationToken" value="([^"]+)" """.TrimEnd())]
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
 }

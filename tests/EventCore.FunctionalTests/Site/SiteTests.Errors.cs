@@ -8,10 +8,8 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task OldIsAPermanentRedirectHome()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
 
-        using var response = await client.GetAsync("/old", ct);
+        using var response = await Client.GetAsync("/old", Ct);
 
         Assert.Equal(HttpStatusCode.MovedPermanently, response.StatusCode);
         Assert.Equal("/", response.Headers.Location?.OriginalString);
@@ -20,31 +18,27 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task HealthzIsHealthy()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
 
-        using var response = await client.GetAsync("/healthz", ct);
+        using var response = await Client.GetAsync("/healthz", Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(ct));
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(Ct));
     }
 
     [Fact(Timeout = TestTimeout)]
     public async Task MissingPageIsA404PageForBrowsersAndProblemDetailsForTheApi()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
 
-        using var page = await SiteClient.GetAsync(client, "/no-such-page", "text/html", ct);
-        using var api = await SiteClient.GetAsync(client, "/api/files/no-such-file.txt", "application/json", ct);
-        using var bare = await client.GetAsync("/no-such-page", ct);
+        using var page = await SiteClient.GetAsync(Client, "/no-such-page", "text/html", Ct);
+        using var api = await SiteClient.GetAsync(Client, "/api/files/no-such-file.txt", "application/json", Ct);
+        using var bare = await Client.GetAsync("/no-such-page", Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("404 Not Found", await page.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.Contains("404 Not Found", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
         Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("\"status\":404", await api.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.Contains("\"status\":404", await api.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, bare.StatusCode);
         Assert.Equal(0, bare.Content.Headers.ContentLength);
     }
@@ -52,16 +46,14 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task ExceptionIsA500PageForBrowsersAndProblemDetailsForTheApi()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
 
-        using var page = await SiteClient.GetAsync(client, "/demo/throw", "text/html", ct);
-        using var api = await SiteClient.GetAsync(client, "/api/demo/throw", "application/json", ct);
+        using var page = await SiteClient.GetAsync(Client, "/demo/throw", "text/html", Ct);
+        using var api = await SiteClient.GetAsync(Client, "/api/demo/throw", "application/json", Ct);
 
         Assert.Equal(HttpStatusCode.InternalServerError, page.StatusCode);
-        Assert.Contains("500 Internal Server Error", await page.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.Contains("500 Internal Server Error", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.InternalServerError, api.StatusCode);
         Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("\"status\":500", await api.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.Contains("\"status\":500", await api.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 }

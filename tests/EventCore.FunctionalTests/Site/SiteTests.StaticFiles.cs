@@ -14,10 +14,8 @@ public abstract partial class SiteTests
     [InlineData("/files/data.json", "application/json")]
     public async Task StaticFilesHaveTheirContentType(string path, string contentType)
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
 
-        using var response = await client.GetAsync(path, ct);
+        using var response = await Client.GetAsync(path, Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(contentType, response.Content.Headers.ContentType?.MediaType);
@@ -28,10 +26,8 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task IndexPageLinksTheStylesheetAndTheLogo()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
 
-        var html = await client.GetStringAsync("/", ct);
+        var html = await Client.GetStringAsync("/", Ct);
 
         Assert.Contains("/site.css", html, StringComparison.Ordinal);
         Assert.Contains("/logo.svg", html, StringComparison.Ordinal);
@@ -40,11 +36,9 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task FilesFolderHasADirectoryListing()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
 
-        using var response = await client.GetAsync("/files/", ct);
-        var html = await response.Content.ReadAsStringAsync(ct);
+        using var response = await Client.GetAsync("/files/", Ct);
+        var html = await response.Content.ReadAsStringAsync(Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
@@ -55,40 +49,36 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task ConditionalRequestsAre304WithoutABody()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
-        using var first = await client.GetAsync("/site.css", ct);
+        using var first = await Client.GetAsync("/site.css", Ct);
 
         using var byETag = new HttpRequestMessage(HttpMethod.Get, "/site.css");
         byETag.Headers.IfNoneMatch.Add(first.Headers.ETag!);
-        using var notModified = await client.SendAsync(byETag, ct);
+        using var notModified = await Client.SendAsync(byETag, Ct);
         using var byDate = new HttpRequestMessage(HttpMethod.Get, "/site.css");
         byDate.Headers.IfModifiedSince = first.Content.Headers.LastModified;
-        using var notModifiedSince = await client.SendAsync(byDate, ct);
+        using var notModifiedSince = await Client.SendAsync(byDate, Ct);
 
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
         Assert.Equal(first.Headers.ETag, notModified.Headers.ETag);
-        Assert.Empty(await notModified.Content.ReadAsByteArrayAsync(ct));
+        Assert.Empty(await notModified.Content.ReadAsByteArrayAsync(Ct));
         Assert.Equal(HttpStatusCode.NotModified, notModifiedSince.StatusCode);
     }
 
     [Fact(Timeout = TestTimeout)]
     public async Task RangeIs206AndAnUnsatisfiableRangeIs416()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
-        var whole = await client.GetByteArrayAsync("/files/readme.txt", ct);
+        var whole = await Client.GetByteArrayAsync("/files/readme.txt", Ct);
 
         using var range = new HttpRequestMessage(HttpMethod.Get, "/files/readme.txt");
         range.Headers.Range = new RangeHeaderValue(5, 14);
-        using var partial = await client.SendAsync(range, ct);
+        using var partial = await Client.SendAsync(range, Ct);
         using var beyond = new HttpRequestMessage(HttpMethod.Get, "/files/readme.txt");
         beyond.Headers.Range = new RangeHeaderValue(whole.Length + 10, null);
-        using var unsatisfiable = await client.SendAsync(beyond, ct);
+        using var unsatisfiable = await Client.SendAsync(beyond, Ct);
 
         Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
         Assert.Equal($"bytes 5-14/{whole.Length}", partial.Content.Headers.ContentRange?.ToString());
-        Assert.Equal(whole[5..15], await partial.Content.ReadAsByteArrayAsync(ct));
+        Assert.Equal(whole[5..15], await partial.Content.ReadAsByteArrayAsync(Ct));
         Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, unsatisfiable.StatusCode);
         Assert.Equal($"bytes */{whole.Length}", unsatisfiable.Content.Headers.ContentRange?.ToString());
     }
@@ -96,24 +86,22 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task PagesAreCompressedButPlaintextIsNot()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
-        var index = await client.GetByteArrayAsync("/", ct);
+        var index = await Client.GetByteArrayAsync("/", Ct);
 
         using var page = new HttpRequestMessage(HttpMethod.Get, "/");
         page.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
-        using var compressed = await client.SendAsync(page, ct);
-        await using var gzip = new System.IO.Compression.GZipStream(await compressed.Content.ReadAsStreamAsync(ct), System.IO.Compression.CompressionMode.Decompress);
+        using var compressed = await Client.SendAsync(page, Ct);
+        await using var gzip = new System.IO.Compression.GZipStream(await compressed.Content.ReadAsStreamAsync(Ct), System.IO.Compression.CompressionMode.Decompress);
         using var inflated = new MemoryStream();
-        await gzip.CopyToAsync(inflated, ct);
+        await gzip.CopyToAsync(inflated, Ct);
         using var plain = new HttpRequestMessage(HttpMethod.Get, "/plaintext");
         plain.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
-        using var plaintext = await client.SendAsync(plain, ct);
+        using var plaintext = await Client.SendAsync(plain, Ct);
 
         Assert.Equal(["gzip"], compressed.Content.Headers.ContentEncoding);
         Assert.Equal(index, inflated.ToArray());
         Assert.Empty(plaintext.Content.Headers.ContentEncoding);
-        Assert.Equal("Hello, World!", await plaintext.Content.ReadAsStringAsync(ct));
+        Assert.Equal("Hello, World!", await plaintext.Content.ReadAsStringAsync(Ct));
         Assert.False(plaintext.Headers.Contains("Set-Cookie"));
         Assert.False(plaintext.Headers.Contains("Vary"));
     }

@@ -12,20 +12,18 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task UploadsRoundTripBySha256()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
         var stem = Guid.NewGuid().ToString("N");
         var first = SiteClient.RandomBytes(300_000);
         var second = SiteClient.RandomBytes(123_457);
 
-        using var upload = await client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}-a.bin", first), ($"{stem}-b.bin", second)), ct);
-        var saved = await upload.Content.ReadFromJsonAsync<List<StoredFile>>(ct);
-        var listed = await client.GetFromJsonAsync<List<StoredFile>>("/api/files", ct);
-        var download = await client.GetByteArrayAsync($"/api/files/{stem}-a.bin", ct);
-        var download2 = await client.GetByteArrayAsync($"/api/files/{stem}-b.bin", ct);
-        using var delete = await client.DeleteAsync($"/api/files/{stem}-a.bin", ct);
-        using var deleteAgain = await client.DeleteAsync($"/api/files/{stem}-a.bin", ct);
-        using var gone = await client.GetAsync($"/api/files/{stem}-a.bin", ct);
+        using var upload = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}-a.bin", first), ($"{stem}-b.bin", second)), Ct);
+        var saved = await upload.Content.ReadFromJsonAsync<List<StoredFile>>(Ct);
+        var listed = await Client.GetFromJsonAsync<List<StoredFile>>("/api/files", Ct);
+        var download = await Client.GetByteArrayAsync($"/api/files/{stem}-a.bin", Ct);
+        var download2 = await Client.GetByteArrayAsync($"/api/files/{stem}-b.bin", Ct);
+        using var delete = await Client.DeleteAsync($"/api/files/{stem}-a.bin", Ct);
+        using var deleteAgain = await Client.DeleteAsync($"/api/files/{stem}-a.bin", Ct);
+        using var gone = await Client.GetAsync($"/api/files/{stem}-a.bin", Ct);
 
         Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         Assert.Equal([($"{stem}-a.bin", 300_000L), ($"{stem}-b.bin", 123_457L)], saved!.Select(f => (f.Name, f.Size)));
@@ -41,18 +39,16 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task DownloadSupportsRanges()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
         var name = Guid.NewGuid().ToString("N") + ".bin";
         var content = SiteClient.RandomBytes(10_000);
-        using var upload = await client.PostAsync("/api/files", SiteClient.Multipart((name, content)), ct);
+        using var upload = await Client.PostAsync("/api/files", SiteClient.Multipart((name, content)), Ct);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/files/{name}");
         request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(1000, 1999);
-        using var partial = await client.SendAsync(request, ct);
+        using var partial = await Client.SendAsync(request, Ct);
 
         Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
-        Assert.Equal(content[1000..2000], await partial.Content.ReadAsByteArrayAsync(ct));
+        Assert.Equal(content[1000..2000], await partial.Content.ReadAsByteArrayAsync(Ct));
     }
 
     [Theory(Timeout = TestTimeout)]
@@ -65,12 +61,10 @@ public abstract partial class SiteTests
     [InlineData("..")]
     public async Task HostileFileNamesAreStoredUnderASafeName(string fileName)
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
         var before = Directory.GetFileSystemEntries(Fixture.ParentPath);
 
-        using var upload = await client.PostAsync("/api/files", SiteClient.Multipart((fileName, "hostile"u8.ToArray())), ct);
-        var saved = Assert.Single((await upload.Content.ReadFromJsonAsync<List<StoredFile>>(ct))!);
+        using var upload = await Client.PostAsync("/api/files", SiteClient.Multipart((fileName, "hostile"u8.ToArray())), Ct);
+        var saved = Assert.Single((await upload.Content.ReadFromJsonAsync<List<StoredFile>>(Ct))!);
 
         Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         Assert.DoesNotContain('/', saved.Name);
@@ -78,7 +72,7 @@ public abstract partial class SiteTests
         Assert.False(saved.Name.StartsWith('.'), saved.Name);
         Assert.True(File.Exists(Path.Combine(Fixture.UploadsPath, saved.Name)), saved.Name);
         Assert.Equal(before, Directory.GetFileSystemEntries(Fixture.ParentPath));
-        (await client.DeleteAsync($"/api/files/{Uri.EscapeDataString(saved.Name)}", ct)).Dispose();
+        (await Client.DeleteAsync($"/api/files/{Uri.EscapeDataString(saved.Name)}", Ct)).Dispose();
     }
 
     [Theory(Timeout = TestTimeout)]
@@ -90,14 +84,12 @@ public abstract partial class SiteTests
     [InlineData("/api/files/..")]
     public async Task PathsOutsideTheUploadsDirectoryAreNotServedNorDeleted(string path)
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
         var secret = Path.Combine(Fixture.ParentPath, "secret.txt");
-        await File.WriteAllTextAsync(secret, "secret", ct);
-        await File.WriteAllTextAsync(Path.Combine(Fixture.UploadsPath, ".secret.txt"), "hidden", ct);
+        await File.WriteAllTextAsync(secret, "secret", Ct);
+        await File.WriteAllTextAsync(Path.Combine(Fixture.UploadsPath, ".secret.txt"), "hidden", Ct);
 
-        using var get = await client.GetAsync(path, ct);
-        using var delete = await client.DeleteAsync(path, ct);
+        using var get = await Client.GetAsync(path, Ct);
+        using var delete = await Client.DeleteAsync(path, Ct);
 
         Assert.True(get.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"GET {path}: {get.StatusCode}");
         Assert.True(delete.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.MethodNotAllowed, $"DELETE {path}: {delete.StatusCode}");
@@ -109,32 +101,28 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task ANameAlreadyTakenGetsASuffix()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
         var stem = Guid.NewGuid().ToString("N");
 
-        using var first = await client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}.txt", "one"u8.ToArray())), ct);
-        using var second = await client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}.txt", "two"u8.ToArray())), ct);
+        using var first = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}.txt", "one"u8.ToArray())), Ct);
+        using var second = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}.txt", "two"u8.ToArray())), Ct);
 
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
-        Assert.Equal($"{stem}-1.txt", Assert.Single((await second.Content.ReadFromJsonAsync<List<StoredFile>>(ct))!).Name);
-        Assert.Equal("one", await File.ReadAllTextAsync(Path.Combine(Fixture.UploadsPath, $"{stem}.txt"), ct));
-        Assert.Equal("two", await File.ReadAllTextAsync(Path.Combine(Fixture.UploadsPath, $"{stem}-1.txt"), ct));
+        Assert.Equal($"{stem}-1.txt", Assert.Single((await second.Content.ReadFromJsonAsync<List<StoredFile>>(Ct))!).Name);
+        Assert.Equal("one", await File.ReadAllTextAsync(Path.Combine(Fixture.UploadsPath, $"{stem}.txt"), Ct));
+        Assert.Equal("two", await File.ReadAllTextAsync(Path.Combine(Fixture.UploadsPath, $"{stem}-1.txt"), Ct));
     }
 
     [Fact(Timeout = TestTimeout)]
     public async Task ABodyAtTheLimitIsStoredAndOneByteMoreIs413WithNothingLeft()
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var client = await ClientAsync();
         var stem = Guid.NewGuid().ToString("N");
         using var empty = SiteClient.Multipart(($"{stem}.bin", []));
-        var overhead = (await empty.ReadAsByteArrayAsync(ct)).Length;
+        var overhead = (await empty.ReadAsByteArrayAsync(Ct)).Length;
         var atLimit = (int)SiteFixture.UploadLimit - overhead;
 
-        using var over = await client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}-over.bin", SiteClient.RandomBytes(atLimit + 1))), ct);
+        using var over = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}-over.bin", SiteClient.RandomBytes(atLimit + 1))), Ct);
         var afterOver = Directory.GetFiles(Fixture.UploadsPath);
-        using var at = await client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}.bin", SiteClient.RandomBytes(atLimit))), ct);
+        using var at = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}.bin", SiteClient.RandomBytes(atLimit))), Ct);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, over.StatusCode);
         Assert.DoesNotContain(afterOver, f => Path.GetFileName(f).StartsWith(stem, StringComparison.Ordinal) || Path.GetFileName(f).StartsWith('.'));
@@ -145,7 +133,6 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task AClientThatDisconnectsMidUploadLeavesNothingBehind()
     {
-        var ct = TestContext.Current.CancellationToken;
         var endPoint = await Fixture.GetEndPointAsync();
         var name = Guid.NewGuid().ToString("N") + ".bin";
         const string Boundary = "----eventcore-abort";
@@ -156,18 +143,18 @@ public abstract partial class SiteTests
 
         using (var socket = new Socket(SocketType.Stream, ProtocolType.Tcp))
         {
-            await socket.ConnectAsync(endPoint, ct);
-            await socket.SendAsync(Encoding.ASCII.GetBytes(request), ct);
-            await socket.SendAsync(SiteClient.RandomBytes(400_000), ct);
+            await socket.ConnectAsync(endPoint, Ct);
+            await socket.SendAsync(Encoding.ASCII.GetBytes(request), Ct);
+            await socket.SendAsync(SiteClient.RandomBytes(400_000), Ct);
             Assert.True(
-                await SiteClient.WaitForAsync(() => TempFiles().Length > 0, TimeSpan.FromSeconds(20), ct),
+                await SiteClient.WaitForAsync(() => TempFiles().Length > 0, TimeSpan.FromSeconds(20), Ct),
                 "The server never started writing the upload to a temporary file.");
-            socket.LingerState = new LingerOption(true, 0); // reset, as a client that crashes
+            socket.LingerState = new LingerOption(true, 0); // reset, as a Client that crashes
         }
 
         Assert.True(
-            await SiteClient.WaitForAsync(() => TempFiles().Length == 0, TimeSpan.FromSeconds(20), ct),
-            $"Temporary files left after the client left: {string.Join(", ", TempFiles())}");
+            await SiteClient.WaitForAsync(() => TempFiles().Length == 0, TimeSpan.FromSeconds(20), Ct),
+            $"Temporary files left after the Client left: {string.Join(", ", TempFiles())}");
         Assert.False(File.Exists(Path.Combine(Fixture.UploadsPath, name)));
 
         string[] TempFiles() => Directory.GetFiles(Fixture.UploadsPath, ".upload-*");

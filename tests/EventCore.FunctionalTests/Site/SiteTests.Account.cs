@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace EventCore.FunctionalTests.Site;
+
+/// <summary>Cookie sign-in: 401 for API calls, redirects for pages, antiforgery on every form post.</summary>
+public abstract partial class SiteTests
+{
+    [Fact(Timeout = TestTimeout)]
+    public async Task MeIs401ForApiCallsAndARedirectToLoginForPages()
+    {
+
+        using var api = await SiteClient.GetAsync(Client, "/account/me", "application/json", Ct);
+        using var page = await SiteClient.GetAsync(Client, "/account/me", "text/html", Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+        Assert.Equal(HttpStatusCode.Found, page.StatusCode);
+        Assert.Equal("/account/login", page.Headers.Location?.AbsolutePath);
+        Assert.Contains("ReturnUrl=%2Faccount%2Fme", page.Headers.Location?.Query, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task LoginMeAndLogoutRoundTrip()
+    {
+
+        using var login = await SiteClient.LogInAsync(Client, Ct);
+        var me = await Client.GetFromJsonAsync<Me>("/account/me", Ct);
+        var token = await SiteClient.GetAntiforgeryTokenAsync(Client, "/account/me", Ct);
+        using var logout = await Client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }), Ct);
+        using var after = await SiteClient.GetAsync(Client, "/account/me", "application/json", Ct);
+
+        Assert.Equal(HttpStatusCode.Found, login.StatusCode);
+        Assert.Equal("/account/me", login.Headers.Location?.OriginalString);
+        Assert.Equal(SiteClient.DemoUser, me?.Name);
+        Assert.Equal(HttpStatusCode.Found, logout.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task AWrongPasswordDoesNotSignIn()
+    {
+
+        using var login = await SiteClient.LogInAsync(Client, Ct, password: "not-the-password");
+        using var me = await SiteClient.GetAsync(Client, "/account/me", "application/json", Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, login.StatusCode);
+        Assert.Contains("wrong password", await login.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
+    }
+
+    [Theory(Timeout = TestTimeout)]
+    [InlineData("/account/login")]
+    [InlineData("/account/logout")]
+    [InlineData("/session/cart")]
+    [InlineData("/session/cart/clear")]
+    public async Task AFormPostWithoutAnAntiforgeryTokenIs400(string path)
+    {
+        _ = await SiteClient.GetAntiforgeryTokenAsync(Client, "/account/login", Ct); // the cookie half is there, the form half is not
+
+        using var response = await Client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["username"] = SiteClient.DemoUser,
+            ["password"] = SiteClient.DemoPassword,
+            ["item"] = "x",
+        }), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(".EventCore.Auth=", StringComparison.Ordinal) && !c.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task AnUploadFormPostWithoutAnAntiforgeryTokenIs400AndStoresNothing()
+    {
+        var name = Guid.NewGuid().ToString("N") + ".txt";
+
+        using var response = await Client.PostAsync("/uploads", SiteClient.Multipart((name, "x"u8.ToArray())), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(File.Exists(Path.Combine(Fixture.UploadsPath, name)));
+    }
+
+    private sealed record Me(string Name);
+}
