@@ -3,7 +3,7 @@
 
 Input: a TSV with one line per measurement: round, workload, server, status ("ok" or "failed: why"),
 the wrk output file, the server's CPU ticks (user+sys) over the measured run, and for the idle workload
-"RSS-before-kB RSS-after-kB connections". Called by run.sh; not meant to be run by hand.
+"RSS-before-kB RSS-after-kB connections". Called by run.sh; it can be re-run on perf/results/raw/results.tsv.
 """
 
 import argparse
@@ -191,6 +191,10 @@ def build_markdown(args, runs) -> tuple[str, dict]:
                  f"{args.rounds} round(s) in alternation; {args.duration} s measured runs, each after a {args.warmup} s warm-up; "
                  f"{int(args.idle_connections):,} idle connections. Method: [docs/benchmarks.md](../../docs/benchmarks.md).")
     lines += ["", f"**Machine:** {machine_line(args.dotnet)}", ""]
+    if args.load:
+        lines += [f"**Load average** (1, 5, 15 min) at the start → at the end: {args.load}. The run itself keeps about 2 runnable "
+                  "(the server's core and wrk's); well above that, other work competed with the measurement: trust the per-round "
+                  "ratios and the CPU-per-request column more than absolute req/s.", ""]
 
     problems = [args.build_note] if args.build_note else []
     failures: dict[tuple[str, str], list[str]] = {}
@@ -360,7 +364,7 @@ def build_syscalls_markdown(args) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    for name in ("mode", "results", "out", "profile", "rounds", "duration", "warmup", "idle-connections", "dotnet", "started", "servers", "workloads", "quick", "build-note"):
+    for name in ("mode", "load", "results", "out", "profile", "rounds", "duration", "warmup", "idle-connections", "dotnet", "started", "servers", "workloads", "quick", "build-note"):
         parser.add_argument(f"--{name}", default="")
     args = parser.parse_args()
     global RAW_DIR  # pylint: disable=global-statement

@@ -428,6 +428,7 @@ if ((IDLE_CONNECTIONS + 200 > $(ulimit -n))); then
 fi
 
 STARTED_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
+LOAD_AT_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
 BUILD_NOTE=""
 if [[ -z $APP_DLL ]]; then
   APP_DLL=$DEFAULT_DLL
@@ -482,6 +483,7 @@ mkdir -p "$OUT_DIR"
 "$PY" "$PERF_DIR/report.py" --results "$RESULTS" --out "$OUT_DIR" \
   --profile "$PROFILE" --rounds "$ROUNDS" --duration "$DURATION" --warmup "$WARMUP" \
   --idle-connections "$IDLE_CONNECTIONS" --dotnet "${DOTNET_VERSION:-unknown}" --started "$STARTED_AT" \
-  --servers "$SERVERS" --workloads "$WORKLOADS" --quick "$QUICK" --build-note "$BUILD_NOTE"
+  --servers "$SERVERS" --workloads "$WORKLOADS" --quick "$QUICK" --build-note "$BUILD_NOTE" \
+  --load "$LOAD_AT_START → $(cut -d ' ' -f 1-3 /proc/loadavg)"
 keep_raw
 log "wrote $OUT_DIR/latest.md and $OUT_DIR/latest.png (raw outputs in $OUT_DIR/raw)"

@@ -184,4 +184,27 @@ public class ErrorHandlingTests
         Assert.IsType<InvalidOperationException>(readError);
         Assert.IsType<InvalidOperationException>(writeError);
     }
+
+    [Fact]
+    public async Task Writing_a_body_for_204_throws_and_the_response_has_no_framing()
+    {
+        Exception? seen = null;
+        await using var host = await ServerHost.StartAsync(async ctx =>
+        {
+            ctx.Response.StatusCode = 204;
+            await ctx.Response.StartAsync();
+            seen = await Record.ExceptionAsync(() => ctx.Response.WriteAsync("x", ctx.RequestAborted));
+        });
+        using var client = await host.ConnectAsync();
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        for (var i = 0; i < 2; i++)
+        {
+            var response = await client.ReadResponseAsync();
+            Assert.Equal(204, response.StatusCode);
+            Assert.Null(response.Header("Transfer-Encoding"));
+            Assert.Null(response.Header("Content-Length"));
+        }
+
+        Assert.IsType<InvalidOperationException>(seen);
+    }
 }

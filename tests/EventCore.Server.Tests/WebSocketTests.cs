@@ -12,15 +12,20 @@ namespace EventCore.Server.Tests;
 
 public class WebSocketTests
 {
-    [Fact]
-    public async Task WebSocket_echo_through_UseWebSockets()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WebSocket_echo_through_UseWebSockets(bool defaultTransport)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseEventCore(o =>
         {
             o.Urls.Add("http://127.0.0.1:0");
-            o.TransportFactory = sp => new SocketTransportFactory(Options.Create(new SocketTransportOptions()), sp.GetRequiredService<ILoggerFactory>());
+            if (!defaultTransport)
+            {
+                o.TransportFactory = sp => new SocketTransportFactory(Options.Create(new SocketTransportOptions()), sp.GetRequiredService<ILoggerFactory>());
+            }
         });
         await using var app = builder.Build();
         app.UseWebSockets();

@@ -37,6 +37,11 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
             await connection.Transport.Input.CompleteAsync();
             await connection.DisposeAsync();
         }
+        catch (Exception ex)
+        {
+            // Nobody awaits this task: log rather than leave an unobserved exception.
+            ServerLog.ConnectionError(service.ConnectionLogger, connection.ConnectionId, ex);
+        }
         finally
         {
             ServerLog.ConnectionStop(service.ConnectionLogger, connection.ConnectionId);

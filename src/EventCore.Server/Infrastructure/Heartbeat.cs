@@ -32,7 +32,7 @@ internal sealed class Heartbeat : IDisposable
 
         try
         {
-            _connections.ForEach(static (c, now) => c.OnHeartbeat(now), Now);
+            _connections.ForEach(static (c, now) => Touch(c, now), Now);
         }
         finally
         {
@@ -41,4 +41,17 @@ internal sealed class Heartbeat : IDisposable
     }
 
     public void Dispose() => _timer.Dispose();
+
+    /// <summary>An exception escaping a timer callback would end the process: one connection's failure stays its own.</summary>
+    private static void Touch(Http1.Http1Connection connection, long now)
+    {
+        try
+        {
+            connection.OnHeartbeat(now);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            connection.Abort("Timeout handling failed: " + ex.Message);
+        }
+    }
 }

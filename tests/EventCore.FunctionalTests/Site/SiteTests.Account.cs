@@ -9,9 +9,10 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task MeIs401ForApiCallsAndARedirectToLoginForPages()
     {
+        var ct = TestContext.Current.CancellationToken;
 
-        using var api = await SiteClient.GetAsync(Client, "/account/me", "application/json", Ct);
-        using var page = await SiteClient.GetAsync(Client, "/account/me", "text/html", Ct);
+        using var api = await SiteClient.GetAsync(Client, "/account/me", "application/json", ct);
+        using var page = await SiteClient.GetAsync(Client, "/account/me", "text/html", ct);
 
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
         Assert.Equal(HttpStatusCode.Found, page.StatusCode);
@@ -22,12 +23,13 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task LoginMeAndLogoutRoundTrip()
     {
+        var ct = TestContext.Current.CancellationToken;
 
-        using var login = await SiteClient.LogInAsync(Client, Ct);
-        var me = await Client.GetFromJsonAsync<Me>("/account/me", Ct);
-        var token = await SiteClient.GetAntiforgeryTokenAsync(Client, "/account/me", Ct);
-        using var logout = await Client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }), Ct);
-        using var after = await SiteClient.GetAsync(Client, "/account/me", "application/json", Ct);
+        using var login = await SiteClient.LogInAsync(Client, ct);
+        var me = await Client.GetFromJsonAsync<Me>("/account/me", ct);
+        var token = await SiteClient.GetAntiforgeryTokenAsync(Client, "/account/me", ct);
+        using var logout = await Client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }), ct);
+        using var after = await SiteClient.GetAsync(Client, "/account/me", "application/json", ct);
 
         Assert.Equal(HttpStatusCode.Found, login.StatusCode);
         Assert.Equal("/account/me", login.Headers.Location?.OriginalString);
@@ -39,12 +41,13 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task AWrongPasswordDoesNotSignIn()
     {
+        var ct = TestContext.Current.CancellationToken;
 
-        using var login = await SiteClient.LogInAsync(Client, Ct, password: "not-the-password");
-        using var me = await SiteClient.GetAsync(Client, "/account/me", "application/json", Ct);
+        using var login = await SiteClient.LogInAsync(Client, ct, password: "not-the-password");
+        using var me = await SiteClient.GetAsync(Client, "/account/me", "application/json", ct);
 
         Assert.Equal(HttpStatusCode.Unauthorized, login.StatusCode);
-        Assert.Contains("wrong password", await login.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Contains("wrong password", await login.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
     }
 
@@ -55,14 +58,15 @@ public abstract partial class SiteTests
     [InlineData("/session/cart/clear")]
     public async Task AFormPostWithoutAnAntiforgeryTokenIs400(string path)
     {
-        _ = await SiteClient.GetAntiforgeryTokenAsync(Client, "/account/login", Ct); // the cookie half is there, the form half is not
+        var ct = TestContext.Current.CancellationToken;
+        _ = await SiteClient.GetAntiforgeryTokenAsync(Client, "/account/login", ct); // the cookie half is there, the form half is not
 
         using var response = await Client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["username"] = SiteClient.DemoUser,
             ["password"] = SiteClient.DemoPassword,
             ["item"] = "x",
-        }), Ct);
+        }), ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(".EventCore.Auth=", StringComparison.Ordinal) && !c.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase)));
@@ -71,9 +75,10 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task AnUploadFormPostWithoutAnAntiforgeryTokenIs400AndStoresNothing()
     {
+        var ct = TestContext.Current.CancellationToken;
         var name = Guid.NewGuid().ToString("N") + ".txt";
 
-        using var response = await Client.PostAsync("/uploads", SiteClient.Multipart((name, "x"u8.ToArray())), Ct);
+        using var response = await Client.PostAsync("/uploads", SiteClient.Multipart((name, "x"u8.ToArray())), ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.False(File.Exists(Path.Combine(Fixture.UploadsPath, name)));

@@ -12,16 +12,17 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task TheVisitCounterCountsPerSession()
     {
+        var ct = TestContext.Current.CancellationToken;
         using var other = await ClientAsync();
 
         var visits = new List<int>();
         for (var i = 0; i < 3; i++)
         {
-            visits.Add((await Client.GetFromJsonAsync<SessionState>("/api/session", Ct))!.Visits);
+            visits.Add((await Client.GetFromJsonAsync<SessionState>("/api/session", ct))!.Visits);
         }
 
-        var page = await Client.GetStringAsync("/session", Ct);
-        var otherVisits = (await other.GetFromJsonAsync<SessionState>("/api/session", Ct))!.Visits;
+        var page = await Client.GetStringAsync("/session", ct);
+        var otherVisits = (await other.GetFromJsonAsync<SessionState>("/api/session", ct))!.Visits;
 
         Assert.Equal([1, 2, 3], visits);
         Assert.Contains("""<strong id="visits">4</strong>""", page, StringComparison.Ordinal);
@@ -31,19 +32,20 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task TheCartKeepsItemsThroughTheApiAndTheForm()
     {
+        var ct = TestContext.Current.CancellationToken;
 
-        using var added = await Client.PostAsJsonAsync("/api/session/cart", new { item = "apples" }, Ct);
-        using var rejected = await Client.PostAsJsonAsync("/api/session/cart", new { item = "" }, Ct);
-        var token = await SiteClient.GetAntiforgeryTokenAsync(Client, "/session", Ct);
+        using var added = await Client.PostAsJsonAsync("/api/session/cart", new { item = "apples" }, ct);
+        using var rejected = await Client.PostAsJsonAsync("/api/session/cart", new { item = "" }, ct);
+        var token = await SiteClient.GetAntiforgeryTokenAsync(Client, "/session", ct);
         using var form = await Client.PostAsync("/session/cart", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = token,
             ["item"] = "pears <b>",
-        }), Ct);
-        var state = await Client.GetFromJsonAsync<SessionState>("/api/session", Ct);
-        var page = await Client.GetStringAsync("/session", Ct);
-        using var cleared = await Client.DeleteAsync("/api/session/cart", Ct);
-        var after = await Client.GetFromJsonAsync<SessionState>("/api/session", Ct);
+        }), ct);
+        var state = await Client.GetFromJsonAsync<SessionState>("/api/session", ct);
+        var page = await Client.GetStringAsync("/session", ct);
+        using var cleared = await Client.DeleteAsync("/api/session/cart", ct);
+        var after = await Client.GetFromJsonAsync<SessionState>("/api/session", ct);
 
         Assert.Equal(HttpStatusCode.OK, added.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);

@@ -12,18 +12,19 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task UploadsRoundTripBySha256()
     {
+        var ct = TestContext.Current.CancellationToken;
         var stem = Guid.NewGuid().ToString("N");
         var first = SiteClient.RandomBytes(300_000);
         var second = SiteClient.RandomBytes(123_457);
 
-        using var upload = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}-a.bin", first), ($"{stem}-b.bin", second)), Ct);
-        var saved = await upload.Content.ReadFromJsonAsync<List<StoredFile>>(Ct);
-        var listed = await Client.GetFromJsonAsync<List<StoredFile>>("/api/files", Ct);
-        var download = await Client.GetByteArrayAsync($"/api/files/{stem}-a.bin", Ct);
-        var download2 = await Client.GetByteArrayAsync($"/api/files/{stem}-b.bin", Ct);
-        using var delete = await Client.DeleteAsync($"/api/files/{stem}-a.bin", Ct);
-        using var deleteAgain = await Client.DeleteAsync($"/api/files/{stem}-a.bin", Ct);
-        using var gone = await Client.GetAsync($"/api/files/{stem}-a.bin", Ct);
+        using var upload = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}-a.bin", first), ($"{stem}-b.bin", second)), ct);
+        var saved = await upload.Content.ReadFromJsonAsync<List<StoredFile>>(ct);
+        var listed = await Client.GetFromJsonAsync<List<StoredFile>>("/api/files", ct);
+        var download = await Client.GetByteArrayAsync($"/api/files/{stem}-a.bin", ct);
+        var download2 = await Client.GetByteArrayAsync($"/api/files/{stem}-b.bin", ct);
+        using var delete = await Client.DeleteAsync($"/api/files/{stem}-a.bin", ct);
+        using var deleteAgain = await Client.DeleteAsync($"/api/files/{stem}-a.bin", ct);
+        using var gone = await Client.GetAsync($"/api/files/{stem}-a.bin", ct);
 
         Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         Assert.Equal([($"{stem}-a.bin", 300_000L), ($"{stem}-b.bin", 123_457L)], saved!.Select(f => (f.Name, f.Size)));
@@ -39,16 +40,17 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task DownloadSupportsRanges()
     {
+        var ct = TestContext.Current.CancellationToken;
         var name = Guid.NewGuid().ToString("N") + ".bin";
         var content = SiteClient.RandomBytes(10_000);
-        using var upload = await Client.PostAsync("/api/files", SiteClient.Multipart((name, content)), Ct);
+        using var upload = await Client.PostAsync("/api/files", SiteClient.Multipart((name, content)), ct);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/files/{name}");
         request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(1000, 1999);
-        using var partial = await Client.SendAsync(request, Ct);
+        using var partial = await Client.SendAsync(request, ct);
 
         Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
-        Assert.Equal(content[1000..2000], await partial.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal(content[1000..2000], await partial.Content.ReadAsByteArrayAsync(ct));
     }
 
     [Theory(Timeout = TestTimeout)]
@@ -61,10 +63,11 @@ public abstract partial class SiteTests
     [InlineData("..")]
     public async Task HostileFileNamesAreStoredUnderASafeName(string fileName)
     {
+        var ct = TestContext.Current.CancellationToken;
         var before = Directory.GetFileSystemEntries(Fixture.ParentPath);
 
-        using var upload = await Client.PostAsync("/api/files", SiteClient.Multipart((fileName, "hostile"u8.ToArray())), Ct);
-        var saved = Assert.Single((await upload.Content.ReadFromJsonAsync<List<StoredFile>>(Ct))!);
+        using var upload = await Client.PostAsync("/api/files", SiteClient.Multipart((fileName, "hostile"u8.ToArray())), ct);
+        var saved = Assert.Single((await upload.Content.ReadFromJsonAsync<List<StoredFile>>(ct))!);
 
         Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         Assert.DoesNotContain('/', saved.Name);
@@ -72,7 +75,7 @@ public abstract partial class SiteTests
         Assert.False(saved.Name.StartsWith('.'), saved.Name);
         Assert.True(File.Exists(Path.Combine(Fixture.UploadsPath, saved.Name)), saved.Name);
         Assert.Equal(before, Directory.GetFileSystemEntries(Fixture.ParentPath));
-        (await Client.DeleteAsync($"/api/files/{Uri.EscapeDataString(saved.Name)}", Ct)).Dispose();
+        (await Client.DeleteAsync($"/api/files/{Uri.EscapeDataString(saved.Name)}", ct)).Dispose();
     }
 
     [Theory(Timeout = TestTimeout)]
@@ -84,12 +87,13 @@ public abstract partial class SiteTests
     [InlineData("/api/files/..")]
     public async Task PathsOutsideTheUploadsDirectoryAreNotServedNorDeleted(string path)
     {
+        var ct = TestContext.Current.CancellationToken;
         var secret = Path.Combine(Fixture.ParentPath, "secret.txt");
-        await File.WriteAllTextAsync(secret, "secret", Ct);
-        await File.WriteAllTextAsync(Path.Combine(Fixture.UploadsPath, ".secret.txt"), "hidden", Ct);
+        await File.WriteAllTextAsync(secret, "secret", ct);
+        await File.WriteAllTextAsync(Path.Combine(Fixture.UploadsPath, ".secret.txt"), "hidden", ct);
 
-        using var get = await Client.GetAsync(path, Ct);
-        using var delete = await Client.DeleteAsync(path, Ct);
+        using var get = await Client.GetAsync(path, ct);
+        using var delete = await Client.DeleteAsync(path, ct);
 
         Assert.True(get.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"GET {path}: {get.StatusCode}");
         Assert.True(delete.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.MethodNotAllowed, $"DELETE {path}: {delete.StatusCode}");
@@ -101,28 +105,30 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task ANameAlreadyTakenGetsASuffix()
     {
+        var ct = TestContext.Current.CancellationToken;
         var stem = Guid.NewGuid().ToString("N");
 
-        using var first = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}.txt", "one"u8.ToArray())), Ct);
-        using var second = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}.txt", "two"u8.ToArray())), Ct);
+        using var first = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}.txt", "one"u8.ToArray())), ct);
+        using var second = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}.txt", "two"u8.ToArray())), ct);
 
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
-        Assert.Equal($"{stem}-1.txt", Assert.Single((await second.Content.ReadFromJsonAsync<List<StoredFile>>(Ct))!).Name);
-        Assert.Equal("one", await File.ReadAllTextAsync(Path.Combine(Fixture.UploadsPath, $"{stem}.txt"), Ct));
-        Assert.Equal("two", await File.ReadAllTextAsync(Path.Combine(Fixture.UploadsPath, $"{stem}-1.txt"), Ct));
+        Assert.Equal($"{stem}-1.txt", Assert.Single((await second.Content.ReadFromJsonAsync<List<StoredFile>>(ct))!).Name);
+        Assert.Equal("one", await File.ReadAllTextAsync(Path.Combine(Fixture.UploadsPath, $"{stem}.txt"), ct));
+        Assert.Equal("two", await File.ReadAllTextAsync(Path.Combine(Fixture.UploadsPath, $"{stem}-1.txt"), ct));
     }
 
     [Fact(Timeout = TestTimeout)]
     public async Task ABodyAtTheLimitIsStoredAndOneByteMoreIs413WithNothingLeft()
     {
+        var ct = TestContext.Current.CancellationToken;
         var stem = Guid.NewGuid().ToString("N");
         using var empty = SiteClient.Multipart(($"{stem}.bin", []));
-        var overhead = (await empty.ReadAsByteArrayAsync(Ct)).Length;
+        var overhead = (await empty.ReadAsByteArrayAsync(ct)).Length;
         var atLimit = (int)SiteFixture.UploadLimit - overhead;
 
-        using var over = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}-over.bin", SiteClient.RandomBytes(atLimit + 1))), Ct);
+        using var over = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}-over.bin", SiteClient.RandomBytes(atLimit + 1))), ct);
         var afterOver = Directory.GetFiles(Fixture.UploadsPath);
-        using var at = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}.bin", SiteClient.RandomBytes(atLimit))), Ct);
+        using var at = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}.bin", SiteClient.RandomBytes(atLimit))), ct);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, over.StatusCode);
         Assert.DoesNotContain(afterOver, f => Path.GetFileName(f).StartsWith(stem, StringComparison.Ordinal) || Path.GetFileName(f).StartsWith('.'));
@@ -133,6 +139,7 @@ public abstract partial class SiteTests
     [Fact(Timeout = TestTimeout)]
     public async Task AClientThatDisconnectsMidUploadLeavesNothingBehind()
     {
+        var ct = TestContext.Current.CancellationToken;
         var endPoint = await Fixture.GetEndPointAsync();
         var name = Guid.NewGuid().ToString("N") + ".bin";
         const string Boundary = "----eventcore-abort";
@@ -143,17 +150,17 @@ public abstract partial class SiteTests
 
         using (var socket = new Socket(SocketType.Stream, ProtocolType.Tcp))
         {
-            await socket.ConnectAsync(endPoint, Ct);
-            await socket.SendAsync(Encoding.ASCII.GetBytes(request), Ct);
-            await socket.SendAsync(SiteClient.RandomBytes(400_000), Ct);
+            await socket.ConnectAsync(endPoint, ct);
+            await socket.SendAsync(Encoding.ASCII.GetBytes(request), ct);
+            await socket.SendAsync(SiteClient.RandomBytes(400_000), ct);
             Assert.True(
-                await SiteClient.WaitForAsync(() => TempFiles().Length > 0, TimeSpan.FromSeconds(20), Ct),
+                await SiteClient.WaitForAsync(() => TempFiles().Length > 0, TimeSpan.FromSeconds(20), ct),
                 "The server never started writing the upload to a temporary file.");
             socket.LingerState = new LingerOption(true, 0); // reset, as a Client that crashes
         }
 
         Assert.True(
-            await SiteClient.WaitForAsync(() => TempFiles().Length == 0, TimeSpan.FromSeconds(20), Ct),
+            await SiteClient.WaitForAsync(() => TempFiles().Length == 0, TimeSpan.FromSeconds(20), ct),
             $"Temporary files left after the Client left: {string.Join(", ", TempFiles())}");
         Assert.False(File.Exists(Path.Combine(Fixture.UploadsPath, name)));
 

@@ -14,9 +14,6 @@ public abstract partial class SiteTests(SiteFixture fixture) : IAsyncLifetime
     /// <summary>The running app of this class.</summary>
     protected SiteFixture Fixture => fixture;
 
-    /// <summary>The test's cancellation token.</summary>
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     /// <summary>The test's client (its own cookies), made before each test.</summary>
     protected HttpClient Client { get; private set; } = null!;
 
