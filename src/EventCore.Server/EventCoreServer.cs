@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -172,10 +173,14 @@ public sealed class EventCoreServer : IServer
     private IConnectionListenerFactory CreateTransportFactory()
         => _options.TransportFactory?.Invoke(_services) ?? CreateDefaultTransportFactory();
 
-    /// <summary>The transport used when none is configured: epoll, owned (and disposed) by this server.</summary>
+    /// <summary>
+    /// The transport used when none is configured: epoll (options from <c>EventCore:Transport</c> when registered by
+    /// <c>UseEventCore()</c>), owned and disposed by this server.
+    /// </summary>
     private EpollTransportFactory CreateDefaultTransportFactory()
     {
-        var factory = new EpollTransportFactory(Options.Create(new EpollTransportOptions()), _loggerFactory, _meterFactory);
+        var transportOptions = _services.GetService<IOptions<EpollTransportOptions>>() ?? Options.Create(new EpollTransportOptions());
+        var factory = new EpollTransportFactory(transportOptions, _loggerFactory, _meterFactory);
         _ownedTransport = factory;
         return factory;
     }

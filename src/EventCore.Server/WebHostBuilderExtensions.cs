@@ -1,3 +1,4 @@
+using EventCore.Transport.Epoll;
 using EventCore.Server;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,7 @@ public static class EventCoreWebHostBuilderExtensions
 {
     /// <summary>
     /// Runs the app on EventCore instead of Kestrel. Options are bound from the <c>EventCore</c> configuration
-    /// section, then <paramref name="configure"/> runs.
+    /// section, then <paramref name="configure"/> runs; the default epoll transport's options from <c>EventCore:Transport</c>.
     /// </summary>
     public static IWebHostBuilder UseEventCore(this IWebHostBuilder builder, Action<EventCoreServerOptions>? configure = null)
     {
@@ -17,6 +18,7 @@ public static class EventCoreWebHostBuilderExtensions
         return builder.ConfigureServices((context, services) =>
         {
             services.AddOptions<EventCoreServerOptions>().Bind(context.Configuration.GetSection("EventCore"));
+            services.AddOptions<EpollTransportOptions>().Bind(context.Configuration.GetSection("EventCore:Transport"));
             if (configure is not null)
             {
                 services.Configure(configure);

@@ -39,7 +39,7 @@ internal abstract partial class Http1Connection
         _service = service;
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
-        _parser = new HttpParser(service.ParserLimits);
+        _parser = service.Parser;
         _bodyReader = new RequestBodyReader(this, _input, new ChunkedDecoder(_parser));
         InitializeFeatures();
         _closedRegistration = connection.ConnectionClosed.Register(static s => ((Http1Connection)s!).OnConnectionClosed(), this);

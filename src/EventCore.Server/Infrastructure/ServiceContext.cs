@@ -15,11 +15,12 @@ internal sealed class ServiceContext(
 
     public EventCoreServerLimits Limits => Options.Limits;
 
-    public HttpParserLimits ParserLimits { get; } = new(
+    /// <summary>The parser keeps no per-instance state, so every connection shares this one.</summary>
+    public HttpParser Parser { get; } = new(new HttpParserLimits(
         options.Limits.MaxRequestLineSize,
         options.Limits.MaxRequestHeaderLineSize,
         options.Limits.MaxRequestHeadersTotalSize,
-        options.Limits.MaxRequestHeaderCount);
+        options.Limits.MaxRequestHeaderCount));
 
     public ILogger ConnectionLogger { get; } = loggerFactory.CreateLogger("EventCore.Server.Http1.Http1Connection");
 
