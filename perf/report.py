@@ -14,7 +14,7 @@ import statistics
 import subprocess
 from dataclasses import dataclass, field
 
-SERVER_NAMES = {"eventcore": "EventCore", "kestrel": "Kestrel", "kestrel-epoll": "Kestrel (epoll)", "nginx": "nginx"}
+SERVER_NAMES = {"eventcore": "EventCore", "eventcore-inline": "EventCore (inline)", "eventcore-threadpool": "EventCore (thread pool)", "kestrel": "Kestrel", "kestrel-epoll": "Kestrel (epoll)", "nginx": "nginx"}
 WORKLOAD_NAMES = {  # also the order of the tables and the chart
     "plaintext": "plaintext",
     "json": "json",
@@ -219,31 +219,32 @@ def build_markdown(args, runs) -> tuple[str, dict]:
     heading = "## Targets (EventCore / Kestrel, pinned profile)" if args.profile == "pinned" else \
         f"## Targets (EventCore / Kestrel) — set for the pinned profile; this run is {args.profile}"
     lines += [heading, "",
-              "| Workload | Target | EventCore/Kestrel (median) | per round | Kestrel-epoll/Kestrel (median) | nginx/Kestrel (median) "
-              "| CPU per request, Kestrel/EventCore | Met |",
-              "|---|---|---|---|---|---|---|---|"]
+              "| Workload | Target | EventCore/Kestrel (median) | per round | EventCore-inline/Kestrel (median) | Kestrel-epoll/Kestrel (median) "
+              "| nginx/Kestrel (median) | CPU per request, Kestrel/EventCore | Met |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for workload in workloads:
         per_round = ratio_per_round(runs, workload, "eventcore")
         ec = median(list(per_round.values()))
         ke = median(list(ratio_per_round(runs, workload, "kestrel-epoll").values()))
+        ei = median(list(ratio_per_round(runs, workload, "eventcore-inline").values()))
         ng = median(list(ratio_per_round(runs, workload, "nginx").values()))
-        chart[workload] = {"eventcore": ec, "kestrel-epoll": ke}
+        chart[workload] = {"eventcore": ec, "eventcore-inline": ei, "kestrel-epoll": ke}
         target = ("≤ " if workload == "idle" else "≥ ") + f"{TARGETS[workload]:.2f}" + (" and p99 ≤ Kestrel's" if workload == "conn-1000" else "")
         rounds_text = ", ".join(f"{value:.2f}" for value in per_round.values()) or "—"
         efficiency = None if workload == "idle" else median(list(ratio_per_round(runs, workload, "eventcore", cpu=True).values()))
-        lines.append(f"| {WORKLOAD_NAMES[workload]} | {target} | {fmt(ec, '{:.2f}')} | {rounds_text} | {fmt(ke, '{:.2f}')} | {fmt(ng, '{:.2f}')} "
+        lines.append(f"| {WORKLOAD_NAMES[workload]} | {target} | {fmt(ec, '{:.2f}')} | {rounds_text} | {fmt(ei, '{:.2f}')} | {fmt(ke, '{:.2f}')} | {fmt(ng, '{:.2f}')} "
                      f"| {fmt(efficiency, '{:.2f}')} | {verdict(workload, ec, runs)} |")
     lines.append("")
 
     lines += ["## Throughput and latency (median over valid rounds)", "",
-              "| Workload | Server | req/s | p50 | p99 | CPU µs/request | errors | EventCore/Kestrel | req/s per round |",
+              "| Workload | Server | req/s | p50 | p99 | CPU µs/request | errors | ratio to Kestrel | req/s per round |",
               "|---|---|---:|---:|---:|---:|---|---|---|"]
     for workload in (w for w in workloads if w != "idle"):
         for server in servers:
             server_runs = runs.get((workload, server), [])
             valid = [run for run in server_runs if run.valid]
             errors = "; ".join(f"r{run.round}: {', '.join(run.errors) if run.errors else short(run.status)}" for run in server_runs if not run.valid)
-            ratio = median(list(ratio_per_round(runs, workload, "eventcore").values())) if server == "eventcore" else None
+            ratio = median(list(ratio_per_round(runs, workload, server).values())) if server.startswith("eventcore") else None
             per_round = ", ".join(f"{run.rps:,.0f}" + ("" if run.valid else " ✗") if run.rps is not None else "✗" for run in server_runs) or "—"
             if not valid:
                 lines.append(f"| {WORKLOAD_NAMES[workload]} | {SERVER_NAMES[server]} | **FAILED** | — | — | — | **{errors or 'not run'}** | — | {per_round} |")
@@ -289,11 +290,15 @@ def draw_chart(chart: dict, path: str, title: str) -> str:
         return "matplotlib is not installed: no chart"
     workloads = list(chart)
     figure, axes = plt.subplots(figsize=(max(7, 1.5 * len(workloads) + 2), 4.8))
-    width = 0.38
-    for offset, (server, label, color) in enumerate((("eventcore", "EventCore / Kestrel", "#2b7bba"), ("kestrel-epoll", "Kestrel-epoll / Kestrel", "#9aa9b8"))):
+    series = (("eventcore", "EventCore / Kestrel", "#2b7bba"), ("eventcore-inline", "EventCore-inline / Kestrel", "#6fb0e0"),
+              ("kestrel-epoll", "Kestrel-epoll / Kestrel", "#9aa9b8"))
+    width = 0.8 / len(series)
+    series = tuple(item for item in series if item[0] == "eventcore" or any(chart[w].get(item[0]) is not None for w in chart))
+    width = 0.8 / len(series)
+    for offset, (server, label, color) in enumerate(series):
         for index, workload in enumerate(workloads):
             value = chart[workload][server]
-            x = index + (offset - 0.5) * width
+            x = index + (offset - (len(series) - 1) / 2) * width
             if value is None:
                 axes.text(x, 0.1, "failed", rotation=90, ha="center", va="bottom", fontsize=8, color="#b03030")
                 continue

@@ -7,11 +7,16 @@
 #   --rounds N              rounds of alternation A B C D, A B C D … (default 3)
 #   --duration S            seconds per measured wrk run (default 10)
 #   --warmup S              seconds of the warm-up run before each measurement (default 3)
+#   --jit-warmup S          per round, after the servers start: S seconds of pipelined load on each .NET server,
+#                           then 1 s of each selected workload, so tiered JIT reaches tier 1 before anything is
+#                           measured (default 15; --quick: 10; 0 = none)
 #   --profile P             pinned (default: servers on CPU 0, wrk on CPU 1) or unpinned (both cores)
-#   --servers LIST          comma list of eventcore,kestrel,kestrel-epoll,nginx (default: all four)
+#   --servers LIST          comma list of eventcore,eventcore-inline,kestrel,kestrel-epoll,nginx (default: all five;
+#                           eventcore-inline is EventCore with EventCore__Transport__ApplicationScheduling=Inline;
+#                           also eventcore-threadpool (not in the default list): the same with =ThreadPool)
 #   --workloads LIST        comma list of idle,plaintext,json,pipelined,static-600,static-100k,conn-1000
 #   --idle-connections N    connections held open for the idle-memory workload (default 10000)
-#   --base-port P           first of four consecutive 127.0.0.1 ports (default 5301)
+#   --base-port P           first of six consecutive 127.0.0.1 ports (default 5301)
 #   --app DLL               measure this MinimalApi.dll instead of building samples/MinimalApi
 #   --no-build              use samples/MinimalApi/bin/Release/net10.0/MinimalApi.dll as it is
 #   --syscalls              instead of the workloads: syscalls and context switches per request
@@ -35,8 +40,9 @@ PY=/usr/bin/python3
 ROUNDS=3
 DURATION=10
 WARMUP=3
+JIT_WARMUP=15
 PROFILE=pinned
-SERVERS=eventcore,kestrel,kestrel-epoll,nginx
+SERVERS=eventcore,eventcore-inline,kestrel,kestrel-epoll,nginx
 WORKLOADS=idle,plaintext,json,pipelined,static-600,static-100k,conn-1000
 IDLE_CONNECTIONS=10000
 IDLE_SETTLE=5
@@ -52,10 +58,11 @@ usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0
 
 while (($#)); do
   case "$1" in
-    --quick) QUICK=1; ROUNDS=1; DURATION=2; WARMUP=1; IDLE_CONNECTIONS=2000; IDLE_SETTLE=1 ;;
+    --quick) QUICK=1; ROUNDS=1; DURATION=2; WARMUP=1; JIT_WARMUP=10; IDLE_CONNECTIONS=2000; IDLE_SETTLE=1 ;;
     --rounds) ROUNDS=$2; shift ;;
     --duration) DURATION=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
+    --jit-warmup) JIT_WARMUP=$2; shift ;;
     --profile) PROFILE=$2; shift ;;
     --servers) SERVERS=$2; shift ;;
     --workloads) WORKLOADS=$2; shift ;;
@@ -195,6 +202,8 @@ port_of() {
     kestrel) echo $((BASE_PORT + 1)) ;;
     kestrel-epoll) echo $((BASE_PORT + 2)) ;;
     nginx) echo $((BASE_PORT + 3)) ;;
+    eventcore-inline) echo $((BASE_PORT + 4)) ;;
+    eventcore-threadpool) echo $((BASE_PORT + 5)) ;;
   esac
 }
 
@@ -219,8 +228,16 @@ launch_server() { # launch_server NAME ROUND: starts it in the background (wait_
     conf=$(write_nginx_conf "$port")
     "${SERVER_CPUS[@]}" "$nginx_bin" -c "$conf" -e "$WORK_DIR/nginx/error.log" >"$log" 2>&1 &
   else
-    (cd "$(dirname "$APP_DLL")" && exec env "${DOTNET_SETTINGS[@]}" "${SERVER_CPUS[@]}" dotnet "$APP_DLL" \
-      --server "$name" --urls "http://127.0.0.1:$port" --webroot "$WEBROOT" \
+    # eventcore-inline / eventcore-threadpool: the same app on EventCore with the transport's ApplicationScheduling
+    # forced (application code inline on the epoll loop threads, or on the thread pool); eventcore uses the app's
+    # own configuration (appsettings.json).
+    local server=$name extra=()
+    case "$name" in
+      eventcore-inline) server=eventcore; extra=(EventCore__Transport__ApplicationScheduling=Inline) ;;
+      eventcore-threadpool) server=eventcore; extra=(EventCore__Transport__ApplicationScheduling=ThreadPool) ;;
+    esac
+    (cd "$(dirname "$APP_DLL")" && exec env "${DOTNET_SETTINGS[@]}" "${extra[@]}" "${SERVER_CPUS[@]}" dotnet "$APP_DLL" \
+      --server "$server" --urls "http://127.0.0.1:$port" --webroot "$WEBROOT" \
       --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.AspNetCore=Warning) >"$log" 2>&1 &
   fi
   PIDS[$name]=$!
@@ -408,6 +425,24 @@ measure_syscalls() { # measure_syscalls WORKLOAD SERVER: context switches per re
   log "  syscalls $workload $name: done"
 }
 
+jit_warmup() { # jit_warmup: load every running .NET server until its hot code is tier 1 (not measured)
+  # Pinned to one saturated core, the runtime's background tier-1 compiler gets little CPU: a process keeps running
+  # tier-0 and instrumented code for 10-20 s of load. EventCore's assemblies are JIT-compiled from IL, while most of
+  # Kestrel's code starts as ReadyToRun (precompiled) code, so short warm-ups compare unoptimized EventCore code with
+  # precompiled Kestrel code. Every .NET server gets the same warm-up.
+  ((JIT_WARMUP > 0)) || return 0
+  local name workload
+  for name in "${SERVER_LIST[@]}"; do
+    [[ $name == nginx ]] && continue
+    alive "$name" || continue
+    run_wrk "$JIT_WARMUP" pipelined "$(port_of "$name")"
+    for workload in "${WORKLOAD_LIST[@]}"; do
+      [[ $workload == idle ]] || run_wrk 1 "$workload" "$(port_of "$name")"
+    done
+  done
+  log "JIT warm-up done (${JIT_WARMUP}s pipelined + 1 s per workload on each .NET server)"
+}
+
 keep_raw() { # the run's wrk outputs and the last lines of each server log, for a closer look (git-ignored)
   local file
   rm -rf "$OUT_DIR/raw" && cp -r "$RAW" "$OUT_DIR/raw"
@@ -442,7 +477,7 @@ if [[ -z $APP_DLL ]]; then
 fi
 for name in "${SERVER_LIST[@]}"; do
   case "$name" in
-    eventcore|kestrel|kestrel-epoll)
+    eventcore|eventcore-inline|eventcore-threadpool|kestrel|kestrel-epoll)
       if [[ -n $BUILD_NOTE ]]; then FAILED[$name]=$BUILD_NOTE
       elif [[ ! -f $APP_DLL ]]; then FAILED[$name]="no $APP_DLL"; fi ;;
     nginx) command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || FAILED[$name]="nginx is not installed" ;;
@@ -456,6 +491,7 @@ log "profile $PROFILE, $ROUNDS round(s), ${DURATION}s runs after ${WARMUP}s warm
 if ((SYSCALLS)); then
   log "syscalls and context switches per request (plaintext and pipelined, 64 connections)"
   start_servers 1
+  jit_warmup
   for workload in plaintext pipelined; do
     for name in "${SERVER_LIST[@]}"; do measure_syscalls "$workload" "$name"; done
   done
@@ -471,6 +507,7 @@ fi
 for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round of $ROUNDS"
   start_servers "$round"
+  jit_warmup
   for workload in "${WORKLOAD_LIST[@]}"; do
     for name in "${SERVER_LIST[@]}"; do
       if [[ $workload == idle ]]; then measure_idle "$round" "$name"; else measure "$round" "$workload" "$name"; fi

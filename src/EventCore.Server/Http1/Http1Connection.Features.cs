@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Http;
@@ -70,9 +71,18 @@ internal abstract partial class Http1Connection :
     /// <summary>"{ConnectionId}:{request number:X8}" like Kestrel; formatted on first use in each request.</summary>
     string IHttpRequestIdentifierFeature.TraceIdentifier
     {
-        get => _traceIdentifier ??= string.Create(null, stackalloc char[64], $"{ConnectionId}:{_requestNumber:X8}");
+        get => _traceIdentifier ??= CreateTraceIdentifier();
         set => _traceIdentifier = value;
     }
+
+    /// <summary>"{ConnectionId}:{request number:X8}" (Kestrel's shape) without interpolation: hosting reads it on every request.</summary>
+    private string CreateTraceIdentifier()
+        => string.Create(ConnectionId.Length + 9, (ConnectionId, (uint)_requestNumber), static (span, state) =>
+        {
+            state.ConnectionId.AsSpan().CopyTo(span);
+            span[state.ConnectionId.Length] = ':';
+            state.Item2.TryFormat(span[(state.ConnectionId.Length + 1)..], out _, "X8", CultureInfo.InvariantCulture);
+        });
 
     bool IHttpMaxRequestBodySizeFeature.IsReadOnly => _bodyReader.HasStarted || _upgraded;
 
