@@ -1,5 +1,5 @@
-using EventCore.Transport.Epoll;
 using EventCore.Server;
+using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
 
