@@ -24,8 +24,8 @@ public sealed class RedisSharingTests
         };
         try
         {
-            await using var first = new SiteAppFactory(ServerKind.EventCoreEpoll, settings);
-            await using var second = new SiteAppFactory(ServerKind.EventCoreEpoll, settings);
+            await using var first = new SampleAppFactory(ServerKind.EventCoreEpoll, settings: settings);
+            await using var second = new SampleAppFactory(ServerKind.EventCoreEpoll, settings: settings);
             var (firstEndPoint, secondEndPoint) = (await Task.Run(() => first.EndPoint, ct), await Task.Run(() => second.EndPoint, ct));
 
             // One cookie jar for both: cookies are per host, not per port, as behind a load balancer.

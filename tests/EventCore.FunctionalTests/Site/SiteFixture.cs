@@ -12,7 +12,7 @@ public abstract class SiteFixture : IAsyncDisposable
     /// <summary>The upload limit (whole request body) of the fixture's app.</summary>
     public const long UploadLimit = 1024 * 1024;
 
-    private readonly Lazy<SiteAppFactory> _factory;
+    private readonly Lazy<SampleAppFactory> _factory;
 
     protected SiteFixture(ServerKind server)
     {
@@ -20,8 +20,8 @@ public abstract class SiteFixture : IAsyncDisposable
         ParentPath = Path.Combine(Path.GetTempPath(), "eventcore-site-" + Guid.NewGuid().ToString("N"));
         UploadsPath = Path.Combine(ParentPath, "uploads");
         Directory.CreateDirectory(UploadsPath);
-        _factory = new Lazy<SiteAppFactory>(
-            () => new SiteAppFactory(server, new Dictionary<string, string>
+        _factory = new Lazy<SampleAppFactory>(
+            () => new SampleAppFactory(server, settings: new Dictionary<string, string>
             {
                 ["Uploads:Path"] = UploadsPath,
                 ["Uploads:MaxBytes"] = UploadLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
