@@ -10,9 +10,17 @@ namespace EventCore.Server.Http1;
 /// requests: <see cref="Dictionary{TKey, TValue}.Clear"/> keeps its arrays, so refilling it allocates nothing.
 /// Not thread-safe (request thread only, like the rest of the request).
 /// </summary>
+/// <remarks>
+/// Most lookups miss: hosting asks every request for traceparent/tracestate/baggage, the server for Date, Server,
+/// Connection and Transfer-Encoding. A bit per name length present (<see cref="_lengths"/>) answers most misses without
+/// hashing the name.
+/// </remarks>
 internal abstract class HeaderDictionary : IHeaderDictionary
 {
-    private protected readonly Dictionary<string, StringValues> _headers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, StringValues> _headers = new(StringComparer.OrdinalIgnoreCase);
+
+    // Bit (length % 64) is set for every name stored since the last Clear (Remove leaves it: a false "maybe" is fine).
+    private ulong _lengths;
 
     public int Count => _headers.Count;
 
@@ -26,7 +34,7 @@ internal abstract class HeaderDictionary : IHeaderDictionary
 
     public StringValues this[string key]
     {
-        get => _headers.TryGetValue(key, out var value) ? value : StringValues.Empty;
+        get => TryGetValue(key, out var value) ? value : StringValues.Empty;
         set
         {
             if (StringValues.IsNullOrEmpty(value))
@@ -46,11 +54,15 @@ internal abstract class HeaderDictionary : IHeaderDictionary
         set => this[key] = value;
     }
 
-    public virtual void Clear() => _headers.Clear();
+    public virtual void Clear()
+    {
+        _headers.Clear();
+        _lengths = 0;
+    }
 
     public void Add(string key, StringValues value)
     {
-        if (_headers.ContainsKey(key))
+        if (ContainsKey(key))
         {
             throw new ArgumentException($"The header '{key}' is already present.", nameof(key));
         }
@@ -63,18 +75,27 @@ internal abstract class HeaderDictionary : IHeaderDictionary
     public virtual bool Remove(string key)
     {
         ThrowIfReadOnly();
-        return _headers.Remove(key);
+        return MayContain(key) && _headers.Remove(key);
     }
 
     public bool Remove(KeyValuePair<string, StringValues> item)
         => TryGetValue(item.Key, out var value) && value.Equals(item.Value) && Remove(item.Key);
 
-    public bool ContainsKey(string key) => _headers.ContainsKey(key);
+    public bool ContainsKey(string key) => MayContain(key) && _headers.ContainsKey(key);
 
     public bool Contains(KeyValuePair<string, StringValues> item)
-        => _headers.TryGetValue(item.Key, out var value) && value.Equals(item.Value);
+        => TryGetValue(item.Key, out var value) && value.Equals(item.Value);
 
-    public bool TryGetValue(string key, [MaybeNullWhen(false)] out StringValues value) => _headers.TryGetValue(key, out value);
+    public bool TryGetValue(string key, [MaybeNullWhen(false)] out StringValues value)
+    {
+        if (MayContain(key))
+        {
+            return _headers.TryGetValue(key, out value);
+        }
+
+        value = default;
+        return false;
+    }
 
     public void CopyTo(KeyValuePair<string, StringValues>[] array, int arrayIndex)
         => ((ICollection<KeyValuePair<string, StringValues>>)_headers).CopyTo(array, arrayIndex);
@@ -89,8 +110,17 @@ internal abstract class HeaderDictionary : IHeaderDictionary
     protected virtual void Set(string key, StringValues value)
     {
         ThrowIfReadOnly();
+        Store(key, value);
+    }
+
+    /// <summary>Stores without validation (parsed request fields; values the derived class has checked).</summary>
+    private protected void Store(string key, StringValues value)
+    {
+        _lengths |= 1UL << key.Length;
         _headers[key] = value;
     }
+
+    private bool MayContain(string key) => (_lengths & (1UL << key.Length)) != 0;
 
     protected void ThrowIfReadOnly()
     {

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -34,6 +35,7 @@ internal abstract partial class Http1Connection : IFeatureCollection
     private readonly object?[] _features = new object?[s_knownTypes.Length];
     private readonly Dictionary<Type, object> _extraFeatures = [];
     private int _featureRevision;
+    private bool _implementedFeatureReplaced = true;
 
     public bool IsReadOnly => false;
 
@@ -51,7 +53,13 @@ internal abstract partial class Http1Connection : IFeatureCollection
             var index = Array.IndexOf(s_knownTypes, key);
             if (index >= 0)
             {
-                _features[index] = value;
+                // Checked here so that Get<TFeature> can hand out a slot without a cast.
+                if (value is not null && !key.IsInstanceOfType(value))
+                {
+                    throw new ArgumentException($"The feature must implement {key}.", nameof(value));
+                }
+
+                SetSlot(index, value);
             }
             else if (value is null)
             {
@@ -68,8 +76,10 @@ internal abstract partial class Http1Connection : IFeatureCollection
 
     public TFeature? Get<TFeature>()
     {
+        // A slot only ever holds an instance of its type (Set<TFeature> and the checked indexer), so no cast is needed:
+        // in shared generic code a cast to TFeature is a slow helper call, on every feature lookup of every request.
         var index = FeatureIndex<TFeature>.Value;
-        return index >= 0 ? (TFeature?)_features[index] : (TFeature?)GetExtra(typeof(TFeature));
+        return index >= 0 ? Unsafe.As<object?, TFeature?>(ref _features[index]) : (TFeature?)GetExtra(typeof(TFeature));
     }
 
     public void Set<TFeature>(TFeature? instance)
@@ -77,7 +87,7 @@ internal abstract partial class Http1Connection : IFeatureCollection
         var index = FeatureIndex<TFeature>.Value;
         if (index >= 0)
         {
-            _features[index] = instance;
+            SetSlot(index, instance);
             _featureRevision++;
         }
         else
@@ -106,12 +116,19 @@ internal abstract partial class Http1Connection : IFeatureCollection
 
     private object? GetExtra(Type key) => _extraFeatures.TryGetValue(key, out var value) ? value : _connection.Features[key];
 
+    private void SetSlot(int index, object? value)
+    {
+        _features[index] = value;
+        _implementedFeatureReplaced |= index < ImplementedCount;
+    }
+
     /// <summary>Per request: implemented features point back at this object, the others are emptied.</summary>
     private void ResetFeatureCollection()
     {
-        for (var i = 0; i < ImplementedCount; i++)
+        if (_implementedFeatureReplaced)
         {
-            _features[i] = this;
+            _implementedFeatureReplaced = false;
+            _features.AsSpan(0, ImplementedCount).Fill(this);
         }
 
         Array.Clear(_features, ImplementedCount, _features.Length - ImplementedCount);

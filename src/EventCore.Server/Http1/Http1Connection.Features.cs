@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Http;
@@ -75,13 +74,18 @@ internal abstract partial class Http1Connection :
         set => _traceIdentifier = value;
     }
 
-    /// <summary>"{ConnectionId}:{request number:X8}" (Kestrel's shape) without interpolation: hosting reads it on every request.</summary>
+    /// <summary>"{ConnectionId}:{request number:X8}" (Kestrel's shape), hand-formatted: hosting reads it on every request.</summary>
     private string CreateTraceIdentifier()
         => string.Create(ConnectionId.Length + 9, (ConnectionId, (uint)_requestNumber), static (span, state) =>
         {
             state.ConnectionId.AsSpan().CopyTo(span);
             span[state.ConnectionId.Length] = ':';
-            state.Item2.TryFormat(span[(state.ConnectionId.Length + 1)..], out _, "X8", CultureInfo.InvariantCulture);
+            var digits = span[(state.ConnectionId.Length + 1)..];
+            var number = state.Item2;
+            for (var i = digits.Length - 1; i >= 0; i--, number >>= 4)
+            {
+                digits[i] = "0123456789ABCDEF"[(int)(number & 0xF)];
+            }
         });
 
     bool IHttpMaxRequestBodySizeFeature.IsReadOnly => _bodyReader.HasStarted || _upgraded;

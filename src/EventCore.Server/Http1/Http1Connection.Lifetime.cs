@@ -71,6 +71,11 @@ internal abstract partial class Http1Connection : IHttpRequestLifetimeFeature
     private void ResetAbort()
     {
         _requestAbortedOverride = null;
+        if (_abortedSource is null)
+        {
+            return; // Only this thread creates the source: nothing to reset, no lock needed.
+        }
+
         lock (_abortLock)
         {
             if (_abortedSource is { } source && !source.TryReset())

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using EventCore.Server.Infrastructure;
 using Microsoft.AspNetCore.Connections;
@@ -24,8 +23,7 @@ internal sealed class Http1Connection<TContext>(ConnectionContext connection, Se
     protected override async ValueTask ExecuteRequestAsync()
     {
         var metrics = Service.Metrics;
-        var start = Stopwatch.GetTimestamp();
-        metrics.RequestStart();
+        var start = metrics.RequestStart();
         var context = _application.CreateContext(this);
         Exception? error = null;
         try

@@ -19,7 +19,7 @@ internal sealed class RequestHeaders : HeaderDictionary
 
     public override long? ContentLength
     {
-        get => _headers.TryGetValue(HeaderNames.ContentLength, out var v) && v.Count == 1
+        get => TryGetValue(HeaderNames.ContentLength, out var v) && v.Count == 1
             && long.TryParse(v[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length)
             ? length : null;
         set
@@ -38,7 +38,7 @@ internal sealed class RequestHeaders : HeaderDictionary
     /// <summary>Starts a new request: empties the dictionary, keeps the strings of the previous request for reuse.</summary>
     public void Reset()
     {
-        _headers.Clear();
+        Clear();
         _position = 0;
     }
 
@@ -60,20 +60,13 @@ internal sealed class RequestHeaders : HeaderDictionary
             ? v : Decode(value);
         previous = (nameString, valueString);
 
-        if (_headers.TryGetValue(nameString, out var existing))
-        {
-            _headers[nameString] = StringValues.Concat(existing, valueString);
-        }
-        else
-        {
-            _headers.Add(nameString, valueString);
-        }
+        Store(nameString, TryGetValue(nameString, out var existing) ? StringValues.Concat(existing, valueString) : valueString);
 
         return nameString;
     }
 
     /// <summary>Replaces a value without validation (the absolute-form authority replacing Host).</summary>
-    public void Replace(string name, string value) => _headers[name] = value;
+    public void Replace(string name, string value) => Store(name, value);
 
     internal static string Decode(ReadOnlySpan<byte> bytes)
     {

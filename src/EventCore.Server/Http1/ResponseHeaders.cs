@@ -35,7 +35,7 @@ internal sealed class ResponseHeaders : HeaderDictionary
             {
                 ArgumentOutOfRangeException.ThrowIfNegative(length);
                 ThrowIfReadOnly();
-                _headers[HeaderNames.ContentLength] = LengthString(length);
+                Store(HeaderNames.ContentLength, LengthString(length));
                 _contentLength = length;
             }
             else

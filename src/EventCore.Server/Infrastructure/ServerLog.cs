@@ -41,6 +41,9 @@ internal static partial class ServerLog
     [LoggerMessage(13, LogLevel.Trace, "Connection {ConnectionId} sending {Length} bytes of '{Path}' with the transport's sendfile.")]
     public static partial void SendFile(ILogger logger, string connectionId, long length, string path);
 
+    [LoggerMessage(14, LogLevel.Debug, "Connection {ConnectionId}: the peer went away while a file was being sent ({Message}).")]
+    public static partial void SendFileAborted(ILogger logger, string connectionId, string message);
+
     [LoggerMessage(12, LogLevel.Debug, "Connection {ConnectionId} refused: MaxConcurrentConnections reached.")]
     public static partial void ConnectionRefused(ILogger logger, string connectionId);
 }

@@ -33,13 +33,18 @@ internal sealed class ServerMetrics : IDisposable
         _activeConnections = _meter.CreateUpDownCounter<long>("eventcore.server.active_connections", "{connection}", "Open connections.");
     }
 
-    public void RequestStart() => _activeRequests.Add(1);
+    /// <summary>Returns the start timestamp for <see cref="RequestStop"/>; 0 (no clock read) while no one listens to the duration.</summary>
+    public long RequestStart()
+    {
+        _activeRequests.Add(1);
+        return _requestDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+    }
 
     public void RequestStop(long startTimestamp)
     {
         _activeRequests.Add(-1);
         _requests.Add(1);
-        if (_requestDuration.Enabled)
+        if (startTimestamp != 0 && _requestDuration.Enabled)
         {
             _requestDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
         }
