@@ -218,21 +218,25 @@ def build_markdown(args, runs) -> tuple[str, dict]:
     chart: dict[str, dict[str, float | None]] = {}
     heading = "## Targets (EventCore / Kestrel, pinned profile)" if args.profile == "pinned" else \
         f"## Targets (EventCore / Kestrel) — set for the pinned profile; this run is {args.profile}"
+    # Optional EventCore variants (eventcore-inline, eventcore-threadpool) get a ratio column when they ran.
+    variants = [server for server in ("eventcore-inline", "eventcore-threadpool") if server in servers]
+    variant_headers = "".join(f"| {SERVER_NAMES[v]}/Kestrel (median) " for v in variants)
     lines += [heading, "",
-              "| Workload | Target | EventCore/Kestrel (median) | per round | EventCore-inline/Kestrel (median) | Kestrel-epoll/Kestrel (median) "
+              f"| Workload | Target | EventCore/Kestrel (median) | per round {variant_headers}| Kestrel-epoll/Kestrel (median) "
               "| nginx/Kestrel (median) | CPU per request, Kestrel/EventCore | Met |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "|---|---|---|---|" + "---|" * len(variants) + "---|---|---|---|"]
     for workload in workloads:
         per_round = ratio_per_round(runs, workload, "eventcore")
         ec = median(list(per_round.values()))
         ke = median(list(ratio_per_round(runs, workload, "kestrel-epoll").values()))
-        ei = median(list(ratio_per_round(runs, workload, "eventcore-inline").values()))
+        variant_ratios = {v: median(list(ratio_per_round(runs, workload, v).values())) for v in variants}
         ng = median(list(ratio_per_round(runs, workload, "nginx").values()))
-        chart[workload] = {"eventcore": ec, "eventcore-inline": ei, "kestrel-epoll": ke}
+        chart[workload] = {"eventcore": ec, "kestrel-epoll": ke, **variant_ratios}
         target = ("≤ " if workload == "idle" else "≥ ") + f"{TARGETS[workload]:.2f}" + (" and p99 ≤ Kestrel's" if workload == "conn-1000" else "")
         rounds_text = ", ".join(f"{value:.2f}" for value in per_round.values()) or "—"
         efficiency = None if workload == "idle" else median(list(ratio_per_round(runs, workload, "eventcore", cpu=True).values()))
-        lines.append(f"| {WORKLOAD_NAMES[workload]} | {target} | {fmt(ec, '{:.2f}')} | {rounds_text} | {fmt(ei, '{:.2f}')} | {fmt(ke, '{:.2f}')} | {fmt(ng, '{:.2f}')} "
+        variant_cells = "".join(f"| {fmt(value, '{:.2f}')} " for value in variant_ratios.values())
+        lines.append(f"| {WORKLOAD_NAMES[workload]} | {target} | {fmt(ec, '{:.2f}')} | {rounds_text} {variant_cells}| {fmt(ke, '{:.2f}')} | {fmt(ng, '{:.2f}')} "
                      f"| {fmt(efficiency, '{:.2f}')} | {verdict(workload, ec, runs)} |")
     lines.append("")
 
@@ -291,13 +295,12 @@ def draw_chart(chart: dict, path: str, title: str) -> str:
     workloads = list(chart)
     figure, axes = plt.subplots(figsize=(max(7, 1.5 * len(workloads) + 2), 4.8))
     series = (("eventcore", "EventCore / Kestrel", "#2b7bba"), ("eventcore-inline", "EventCore-inline / Kestrel", "#6fb0e0"),
-              ("kestrel-epoll", "Kestrel-epoll / Kestrel", "#9aa9b8"))
-    width = 0.8 / len(series)
+              ("eventcore-threadpool", "EventCore-threadpool / Kestrel", "#a8d0ee"), ("kestrel-epoll", "Kestrel-epoll / Kestrel", "#9aa9b8"))
     series = tuple(item for item in series if item[0] == "eventcore" or any(chart[w].get(item[0]) is not None for w in chart))
     width = 0.8 / len(series)
     for offset, (server, label, color) in enumerate(series):
         for index, workload in enumerate(workloads):
-            value = chart[workload][server]
+            value = chart[workload].get(server)
             x = index + (offset - (len(series) - 1) / 2) * width
             if value is None:
                 axes.text(x, 0.1, "failed", rotation=90, ha="center", va="bottom", fontsize=8, color="#b03030")

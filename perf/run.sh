@@ -3,17 +3,18 @@
 # Kestrel with the epoll transport, with nginx as the reference, measured side by side with wrk.
 #
 # Usage: perf/run.sh [options]
-#   --quick                 1 round, 2 s runs (1 s warm-up), 2,000 idle connections: under 2 minutes
+#   --quick                 1 round, 2 s runs (1 s warm-up, 2 s JIT warm-up per workload), 2,000 idle connections:
+#                           under 2 minutes
 #   --rounds N              rounds of alternation A B C D, A B C D … (default 3)
 #   --duration S            seconds per measured wrk run (default 10)
 #   --warmup S              seconds of the warm-up run before each measurement (default 3)
-#   --jit-warmup S          per round, after the servers start: S seconds of pipelined load on each .NET server,
-#                           then 1 s of each selected workload, so tiered JIT reaches tier 1 before anything is
-#                           measured (default 15; --quick: 10; 0 = none)
+#   --jit-warmup S          per round, after the servers start: S seconds of each selected workload on each .NET
+#                           server, so tiered JIT has compiled every measured path at tier 1 before anything is
+#                           measured (default 5; --quick: 2; 0 = none)
 #   --profile P             pinned (default: servers on CPU 0, wrk on CPU 1) or unpinned (both cores)
-#   --servers LIST          comma list of eventcore,eventcore-inline,kestrel,kestrel-epoll,nginx (default: all five;
-#                           eventcore-inline is EventCore with EventCore__Transport__ApplicationScheduling=Inline;
-#                           also eventcore-threadpool (not in the default list): the same with =ThreadPool)
+#   --servers LIST          comma list of eventcore,kestrel,kestrel-epoll,nginx (the default) and the optional
+#                           eventcore-inline / eventcore-threadpool: EventCore with EventCore__Transport__ApplicationScheduling
+#                           forced to Inline / ThreadPool (eventcore runs the app as shipped, which sets Inline)
 #   --workloads LIST        comma list of idle,plaintext,json,pipelined,static-600,static-100k,conn-1000
 #   --idle-connections N    connections held open for the idle-memory workload (default 10000)
 #   --base-port P           first of six consecutive 127.0.0.1 ports (default 5301)
@@ -40,9 +41,9 @@ PY=/usr/bin/python3
 ROUNDS=3
 DURATION=10
 WARMUP=3
-JIT_WARMUP=15
+JIT_WARMUP=5
 PROFILE=pinned
-SERVERS=eventcore,eventcore-inline,kestrel,kestrel-epoll,nginx
+SERVERS=eventcore,kestrel,kestrel-epoll,nginx
 WORKLOADS=idle,plaintext,json,pipelined,static-600,static-100k,conn-1000
 IDLE_CONNECTIONS=10000
 IDLE_SETTLE=5
@@ -58,7 +59,7 @@ usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0
 
 while (($#)); do
   case "$1" in
-    --quick) QUICK=1; ROUNDS=1; DURATION=2; WARMUP=1; JIT_WARMUP=10; IDLE_CONNECTIONS=2000; IDLE_SETTLE=1 ;;
+    --quick) QUICK=1; ROUNDS=1; DURATION=2; WARMUP=1; JIT_WARMUP=2; IDLE_CONNECTIONS=2000; IDLE_SETTLE=1 ;;
     --rounds) ROUNDS=$2; shift ;;
     --duration) DURATION=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
@@ -209,7 +210,8 @@ port_of() {
 
 # The runtime settings every .NET server gets (docs/benchmarks.md, "Runtime settings").
 DOTNET_SETTINGS=(
-  DOTNET_TieredCompilation=1 DOTNET_TieredPGO=1 DOTNET_ReadyToRun=1 DOTNET_gcServer=1 DOTNET_gcConcurrent=1
+  DOTNET_TieredCompilation=1 DOTNET_TieredPGO=1 DOTNET_ReadyToRun=1 DOTNET_TC_CallCountingDelayMs=0
+  DOTNET_gcServer=1 DOTNET_gcConcurrent=1
   ASPNETCORE_ENVIRONMENT=Production DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 )
 
@@ -426,21 +428,20 @@ measure_syscalls() { # measure_syscalls WORKLOAD SERVER: context switches per re
 }
 
 jit_warmup() { # jit_warmup: load every running .NET server until its hot code is tier 1 (not measured)
-  # Pinned to one saturated core, the runtime's background tier-1 compiler gets little CPU: a process keeps running
-  # tier-0 and instrumented code for 10-20 s of load. EventCore's assemblies are JIT-compiled from IL, while most of
-  # Kestrel's code starts as ReadyToRun (precompiled) code, so short warm-ups compare unoptimized EventCore code with
-  # precompiled Kestrel code. Every .NET server gets the same warm-up.
+  # Tiered compilation only promotes a method after it has run a while, and on a saturated pinned core the
+  # background compiler gets little CPU: a path first exercised by a measurement would be measured in tier-0 and
+  # instrumented code. So every .NET server runs every selected workload first (with DOTNET_TC_CallCountingDelayMs=0,
+  # see DOTNET_SETTINGS, tier 1 then arrives within about 2 s of load). Every .NET server gets the same warm-up.
   ((JIT_WARMUP > 0)) || return 0
   local name workload
   for name in "${SERVER_LIST[@]}"; do
     [[ $name == nginx ]] && continue
     alive "$name" || continue
-    run_wrk "$JIT_WARMUP" pipelined "$(port_of "$name")"
     for workload in "${WORKLOAD_LIST[@]}"; do
-      [[ $workload == idle ]] || run_wrk 1 "$workload" "$(port_of "$name")"
+      [[ $workload == idle ]] || run_wrk "$JIT_WARMUP" "$workload" "$(port_of "$name")"
     done
   done
-  log "JIT warm-up done (${JIT_WARMUP}s pipelined + 1 s per workload on each .NET server)"
+  log "JIT warm-up done (${JIT_WARMUP}s of each workload on each .NET server)"
 }
 
 keep_raw() { # the run's wrk outputs and the last lines of each server log, for a closer look (git-ignored)

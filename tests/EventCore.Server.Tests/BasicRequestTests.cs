@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using EventCore.Server.Tests.Support;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace EventCore.Server.Tests;
 
@@ -38,6 +39,34 @@ public class BasicRequestTests
         Assert.Equal("EventCore", response.Header("Server"));
         Assert.NotNull(response.Header("Date"));
         Assert.Null(response.Header("Connection"));
+    }
+
+    [Fact]
+    public async Task Features_replaced_by_the_app_last_one_request_and_a_wrong_type_is_refused()
+    {
+        await using var host = await ServerHost.StartAsync(ctx =>
+        {
+            var features = ctx.Features;
+            var own = features.Get<IHttpRequestIdentifierFeature>()!;
+            var text = $"{own.GetType().Name}";
+            if (ctx.Request.Path == "/replace")
+            {
+                features.Set<IHttpRequestIdentifierFeature>(new HttpRequestIdentifierFeature { TraceIdentifier = "mine" });
+                features[typeof(IHttpConnectionFeature)] = new HttpConnectionFeature { ConnectionId = "conn" };
+                text += $" {features.Get<IHttpRequestIdentifierFeature>()!.TraceIdentifier} {features.Get<IHttpConnectionFeature>()!.ConnectionId}";
+                var wrongType = Assert.Throws<ArgumentException>(() => features[typeof(IHttpResponseFeature)] = new HttpConnectionFeature());
+                text += $" {wrongType.ParamName}";
+            }
+
+            return ctx.Response.WriteAsync(text);
+        });
+        using var client = await host.ConnectAsync();
+        await client.SendAsync("GET /replace HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+        var replaced = (await client.ReadResponseAsync()).Body;
+        var serverFeature = replaced.Split(' ')[0];
+        Assert.NotEqual(nameof(HttpRequestIdentifierFeature), serverFeature);
+        Assert.Equal($"{serverFeature} mine conn value", replaced);
+        Assert.Equal(serverFeature, (await client.ReadResponseAsync()).Body); // the next request has the server's own again
     }
 
     [Fact]

@@ -1,7 +1,9 @@
+using System.Net.Sockets;
 using System.Text;
 using EventCore.Server.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
 
 namespace EventCore.Server.Tests;
 
@@ -66,6 +68,86 @@ public sealed class EpollTransportTests : IDisposable
         }
 
         Assert.Equal(2, host.Logs.Records.Count(r => r.Message.Contains("with the transport's sendfile", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    public async Task SendFile_copies_small_files_into_the_output_and_sends_larger_ones_with_sendfile(int overLimit, bool usesSendFile)
+    {
+        var size = Http1.Http1Connection.SmallFileLimit + overLimit;
+        File.WriteAllText(_path, new string('s', size - 3) + "END");
+        await using var host = await ServerHost.StartAsync(
+            ctx =>
+            {
+                ctx.Response.ContentLength = size;
+                return ctx.Response.SendFileAsync(_path);
+            },
+            defaultTransport: true);
+        using var client = await host.ConnectAsync();
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        for (var i = 0; i < 2; i++)
+        {
+            var response = await client.ReadResponseAsync();
+            Assert.Equal(size, response.Body.Length);
+            Assert.EndsWith("END", response.Body, StringComparison.Ordinal);
+        }
+
+        var sendFileCount = host.Logs.Records.Count(r => r.Message.Contains("with the transport's sendfile", StringComparison.Ordinal));
+        Assert.Equal(usesSendFile ? 2 : 0, sendFileCount);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SendFile_to_a_client_that_resets_ends_quietly_and_the_server_goes_on(bool setLength)
+    {
+        File.WriteAllBytes(_path, new byte[32 * 1024 * 1024]);
+        var sendFileEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Exception? escaped = null;
+        await using var host = await ServerHost.StartAsync(
+            async ctx =>
+            {
+                if (ctx.Request.Path == "/big")
+                {
+                    try
+                    {
+                        if (setLength)
+                        {
+                            ctx.Response.ContentLength = 32 * 1024 * 1024; // sendfile; without it the chunked copy loop
+                        }
+
+                        await ctx.Response.SendFileAsync(_path);
+                    }
+                    catch (Exception ex)
+                    {
+                        escaped = ex;
+                        throw;
+                    }
+                    finally
+                    {
+                        sendFileEnded.TrySetResult();
+                    }
+                }
+            },
+            defaultTransport: true);
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, host.Port), TestContext.Current.CancellationToken);
+        using (var client = new RawClient(socket))
+        {
+            await client.SendAsync("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+            await client.ReadExactAsync(1024); // the response started; the rest waits on a full socket buffer
+            client.Socket.LingerState = new LingerOption(true, 0); // close with RST
+        }
+
+        // The send ends early, either canceled through RequestAborted (which the SendFileAsync extension swallows) or
+        // by the server noticing the closed connection: never as an application error.
+        await sendFileEnded.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Null(escaped);
+        using var http = host.CreateClient();
+        var ok = await http.GetAsync(new Uri("/other", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, ok.StatusCode);
+        Assert.DoesNotContain(host.Logs.Records, r => r.Level >= LogLevel.Error);
     }
 
     [Fact]

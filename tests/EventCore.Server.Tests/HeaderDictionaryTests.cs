@@ -1,6 +1,7 @@
 using System.Text;
 using EventCore.Server.Http1;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace EventCore.Server.Tests;
@@ -92,6 +93,36 @@ public class HeaderDictionaryTests
     {
         var found = KnownHeaders.Find(Encoding.ASCII.GetBytes(name));
         Assert.Equal(expected, found);
+    }
+
+    [Fact]
+    public void Lookups_find_every_stored_name_whatever_its_length_and_case_and_miss_the_others()
+    {
+        var headers = new ResponseHeaders();
+        var six = "X-Sixy";
+        var seventy = "X-" + new string('s', 68); // 70 % 64 == 6: shares the length bit with "X-Sixy"
+        headers[seventy] = "long";
+        Assert.False(headers.ContainsKey(six));
+        Assert.Equal("long", headers[seventy.ToUpperInvariant()]);
+        headers[six] = "short";
+        Assert.Equal("short", headers["x-sixy"]);
+        Assert.True(headers.Remove(seventy));
+        Assert.False(headers.TryGetValue(seventy, out _));
+        Assert.Equal("short", headers[six]);
+        Assert.False(headers.ContainsKey("X-Other")); // a length never stored
+        headers.Clear();
+        Assert.False(headers.ContainsKey(six));
+        headers.Add(six, "again");
+        var containsIgnoringCase = headers.Contains(new KeyValuePair<string, StringValues>("X-SIXY", "again"));
+        Assert.True(containsIgnoringCase);
+        Assert.Throws<ArgumentException>(() => headers.Add("x-sixy", "twice"));
+
+        var request = new RequestHeaders();
+        Fill(request, "Host", "a");
+        request.Reset();
+        Assert.False(request.ContainsKey("Host"));
+        Fill(request, "HOST", "b");
+        Assert.Equal("b", request["host"]);
     }
 
     private static void Fill(RequestHeaders headers, params string[] pairs)

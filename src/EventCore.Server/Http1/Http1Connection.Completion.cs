@@ -249,6 +249,12 @@ internal abstract partial class Http1Connection
     {
         while (length > 0)
         {
+            if (_connectionClosed)
+            {
+                // Writes to a closed connection are discarded, not failed: stop reading the file for nobody.
+                throw new ConnectionAbortedException("The connection closed while the file was being sent.");
+            }
+
             var memory = GetBodyMemory((int)Math.Min(length, CopyChunkSize));
             var read = await RandomAccess.ReadAsync(file, memory[..(int)Math.Min(memory.Length, length)], offset, cancellationToken);
             if (read == 0)

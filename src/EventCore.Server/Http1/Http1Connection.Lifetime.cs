@@ -12,7 +12,7 @@ internal abstract partial class Http1Connection : IHttpRequestLifetimeFeature
     private readonly Lock _abortLock = new();
     private CancellationTokenSource? _abortedSource;
     private CancellationToken? _requestAbortedOverride;
-    private bool _connectionClosed;
+    private volatile bool _connectionClosed;
 
     CancellationToken IHttpRequestLifetimeFeature.RequestAborted
     {
