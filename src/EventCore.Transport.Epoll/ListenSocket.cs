@@ -5,23 +5,24 @@ using Microsoft.AspNetCore.Connections;
 namespace EventCore.Transport.Epoll;
 
 /// <summary>Opens the nonblocking SO_REUSEPORT listening sockets, one per loop, all on the same port.</summary>
+/// <remarks>
+/// SO_REUSEPORT would also let another process of the same user bind the port and silently take a share of the
+/// connections. So the group is opened only after a probe socket without SO_REUSEPORT could bind the address:
+/// if anyone listens there, with or without SO_REUSEPORT, binding fails with <see cref="AddressInUseException"/>,
+/// as it does for Kestrel. (The probe closes before the group binds; a rival binding in that instant is not caught.)
+/// </remarks>
 internal static class ListenSocket
 {
-    /// <summary>Opens <paramref name="count"/> sockets on <paramref name="endPoint"/>; for port 0, all on the port the first one got.</summary>
+    /// <summary>Opens <paramref name="count"/> sockets on <paramref name="endPoint"/>; for port 0, on the port the probe got.</summary>
     public static SafeFdHandle[] OpenGroup(IPEndPoint endPoint, int count, int backlog, out IPEndPoint boundEndPoint)
     {
+        boundEndPoint = ProbeExclusive(endPoint);
         var sockets = new List<SafeFdHandle>(count);
         try
         {
-            boundEndPoint = endPoint;
             for (int i = 0; i < count; i++)
             {
-                SafeFdHandle socket = Open(boundEndPoint, backlog);
-                sockets.Add(socket);
-                if (i == 0 && endPoint.Port == 0)
-                {
-                    boundEndPoint = new IPEndPoint(endPoint.Address, GetLocalEndPoint(socket.Fd).Port);
-                }
+                sockets.Add(Open(boundEndPoint, backlog));
             }
             return [.. sockets];
         }
@@ -40,28 +41,19 @@ internal static class ListenSocket
         return length > 0 ? SocketAddressCodec.Read(address[..length]) : throw Failure("getsockname", Interop.LastErrno);
     }
 
+    /// <summary>Binds (without listening, without SO_REUSEPORT) and closes a socket; returns the endpoint it got.</summary>
+    private static IPEndPoint ProbeExclusive(IPEndPoint endPoint)
+    {
+        using SafeFdHandle probe = CreateBound(endPoint, reusePort: false);
+        return endPoint.Port == 0 ? new IPEndPoint(endPoint.Address, GetLocalEndPoint(probe.Fd).Port) : endPoint;
+    }
+
     private static SafeFdHandle Open(IPEndPoint endPoint, int backlog)
     {
-        bool v6 = endPoint.AddressFamily == AddressFamily.InterNetworkV6;
-        int fd = Interop.Socket(v6 ? Interop.AfInet6 : Interop.AfInet, Interop.SockStream | Interop.SockNonblock | Interop.SockCloexec, 0);
-        if (fd < 0)
-        {
-            throw Failure("socket", Interop.LastErrno);
-        }
-        var socket = new SafeFdHandle(fd);
+        SafeFdHandle socket = CreateBound(endPoint, reusePort: true);
         try
         {
-            Configure(fd, endPoint);
-            Span<byte> address = stackalloc byte[SocketAddressCodec.MaxLength];
-            int length = SocketAddressCodec.Write(endPoint, address);
-            if (Interop.Bind(fd, address[..length]) != 0)
-            {
-                Errno errno = Interop.LastErrno;
-                throw errno == Errno.EADDRINUSE
-                    ? new AddressInUseException($"Address {endPoint} is already in use.")
-                    : Failure($"bind({endPoint})", errno);
-            }
-            if (Interop.Listen(fd, backlog) != 0)
+            if (Interop.Listen(socket.Fd, backlog) != 0)
             {
                 throw Failure("listen", Interop.LastErrno);
             }
@@ -74,10 +66,41 @@ internal static class ListenSocket
         }
     }
 
-    private static void Configure(int fd, IPEndPoint endPoint)
+    private static SafeFdHandle CreateBound(IPEndPoint endPoint, bool reusePort)
     {
+        bool v6 = endPoint.AddressFamily == AddressFamily.InterNetworkV6;
+        int fd = Interop.Socket(v6 ? Interop.AfInet6 : Interop.AfInet, Interop.SockStream | Interop.SockNonblock | Interop.SockCloexec, 0);
+        if (fd < 0)
+        {
+            throw Failure("socket", Interop.LastErrno);
+        }
+        var socket = new SafeFdHandle(fd);
+        try
+        {
+            Configure(fd, endPoint, reusePort);
+            Span<byte> address = stackalloc byte[SocketAddressCodec.MaxLength];
+            int length = SocketAddressCodec.Write(endPoint, address);
+            if (Interop.Bind(fd, address[..length]) != 0)
+            {
+                Errno errno = Interop.LastErrno;
+                throw errno == Errno.EADDRINUSE
+                    ? new AddressInUseException($"Address {endPoint} is already in use.")
+                    : Failure($"bind({endPoint})", errno);
+            }
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static void Configure(int fd, IPEndPoint endPoint, bool reusePort)
+    {
+        // SO_REUSEADDR: a restarted server binds despite its old connections in TIME_WAIT (Kestrel does the same).
         Interop.SetIntOption(fd, Interop.SolSocket, Interop.SoReuseAddr, 1);
-        if (Interop.SetIntOption(fd, Interop.SolSocket, Interop.SoReusePort, 1) != 0)
+        if (reusePort && Interop.SetIntOption(fd, Interop.SolSocket, Interop.SoReusePort, 1) != 0)
         {
             throw Failure("setsockopt(SO_REUSEPORT)", Interop.LastErrno);
         }

@@ -41,6 +41,37 @@ public abstract partial class HttpConformanceTests
     }
 
     [Theory(Timeout = TestTimeout)]
+    [InlineData("inside the request line", "GET /plain")]
+    [InlineData("after the request line", "GET /plaintext HTTP/1.1\r\n")]
+    [InlineData("inside a header line", "GET /plaintext HTTP/1.1\r\nHost: local")]
+    [InlineData("before the empty line", "GET /plaintext HTTP/1.1\r\nHost: localhost\r\n")]
+    public async Task HeadCutShortByTheClientsFinIs400AndCloses(string where, string partialHead)
+    {
+        RequireEventCore("Kestrel answers a head cut short by FIN with 400 only at times (it depends on where the cut falls and on whether the FIN arrives with the data).");
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync(partialHead, ct);
+        connection.ShutdownSend(); // half-close: the client still reads the answer
+
+        await AssertErrorAndCloseAsync(connection, 400, where, ct);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task FinBetweenRequestsClosesWithoutAnAnswer()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+        await connection.SendAsync("GET /plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+        var response = await connection.ReadResponseAsync(ct);
+        Assert.Equal(200, response.StatusCode);
+
+        connection.ShutdownSend();
+
+        Assert.Empty(await connection.ReadToEndAsync(ct));
+    }
+
+    [Theory(Timeout = TestTimeout)]
     [InlineData("control char in target", "GET /plain\u0001text HTTP/1.1\r\nHost: localhost\r\n\r\n")]
     [InlineData("CL + TE", Echo + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")]
     [InlineData("signed Content-Length", Echo + "Content-Length: +5\r\n\r\nhello")]

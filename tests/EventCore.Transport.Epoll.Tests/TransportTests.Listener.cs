@@ -58,6 +58,35 @@ public abstract partial class TransportTests
     }
 
     [Fact]
+    public async Task Binding_a_port_another_epoll_listener_holds_throws_AddressInUse()
+    {
+        // Both sides set SO_REUSEPORT on their listening sockets: without the exclusive probe the kernel would accept the
+        // second bind and split the connections between the two listeners.
+        await using TestServer server = await TestServer.StartAsync(Options, Apps.EchoAsync);
+        await using var rival = new EpollTransportFactory(
+            Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await Assert.ThrowsAsync<Microsoft.AspNetCore.Connections.AddressInUseException>(() => rival.BindAsync(server.EndPoint).AsTask());
+        using Socket client = await server.ConnectAsync();
+        await Apps.RoundTripAsync(client, [3]); // the first listener still serves
+    }
+
+    [Fact]
+    public async Task A_port_is_bindable_again_once_its_listener_is_unbound()
+    {
+        IPEndPoint endPoint;
+        await using (TestServer first = await TestServer.StartAsync(Options, Apps.EchoAsync))
+        {
+            endPoint = first.EndPoint;
+            using Socket client = await first.ConnectAsync();
+            await Apps.RoundTripAsync(client, [4]); // a connection that leaves TIME_WAIT behind
+        }
+
+        await using TestServer second = await TestServer.StartAsync(Options, Apps.EchoAsync, endPoint);
+        using Socket again = await second.ConnectAsync();
+        await Apps.RoundTripAsync(again, [5]);
+    }
+
+    [Fact]
     public async Task Port_zero_reports_the_bound_port()
     {
         await using TestServer server = await TestServer.StartAsync(Options, Apps.EchoAsync);

@@ -88,7 +88,14 @@ internal abstract partial class Http1Connection
 
             if (result.IsCompleted)
             {
-                return false; // FIN before a whole head: nothing to answer.
+                // FIN. Between requests it is a normal close; in the middle of a head it is a truncated request,
+                // answered with 400 (Kestrel's way) in case the client only half-closed and still reads.
+                if (_requestLineDone || !buffer.Slice(reader.Position).IsEmpty)
+                {
+                    await RejectAsync(RequestRejection.UnexpectedEndOfRequestHead);
+                }
+
+                return false;
             }
 
             needMoreData = true;

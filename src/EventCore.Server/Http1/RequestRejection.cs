@@ -10,6 +10,7 @@ internal enum RequestRejection : byte
 
     // Request line (400 unless noted).
     InvalidRequestLine,
+    UnexpectedEndOfRequestHead,    // the client closed its side in the middle of a request head
     InvalidMethod,
     InvalidRequestTarget,
     RequestTargetTooLong,          // 414
