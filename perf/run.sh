@@ -3,11 +3,11 @@
 # Kestrel with the epoll transport, with nginx as the reference, measured side by side with wrk.
 #
 # Usage: perf/run.sh [options]
-#   --quick                 1 round, 2 s runs (1 s warm-up, 1 s JIT warm-up per workload), 2,000 idle connections:
-#                           under 2 minutes
+#   --quick                 1 round, 2 s runs, 2,000 idle connections; the 1 s JIT warm-up of each workload stands in
+#                           for the per-measurement warm-up: under 2 minutes
 #   --rounds N              rounds of alternation A B C D, A B C D … (default 3)
 #   --duration S            seconds per measured wrk run (default 10)
-#   --warmup S              seconds of the warm-up run before each measurement (default 3)
+#   --warmup S              seconds of the warm-up run before each measurement (default 3; --quick: 0 = none)
 #   --jit-warmup S          per round, after the servers start: S seconds of each selected workload on each .NET
 #                           server, so tiered JIT has compiled every measured path at tier 1 before anything is
 #                           measured (default 5; --quick: 1; 0 = none)
@@ -59,7 +59,7 @@ usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0
 
 while (($#)); do
   case "$1" in
-    --quick) QUICK=1; ROUNDS=1; DURATION=2; WARMUP=1; JIT_WARMUP=1; IDLE_CONNECTIONS=2000; IDLE_SETTLE=1 ;;
+    --quick) QUICK=1; ROUNDS=1; DURATION=2; WARMUP=0; JIT_WARMUP=1; IDLE_CONNECTIONS=2000; IDLE_SETTLE=1 ;;
     --rounds) ROUNDS=$2; shift ;;
     --duration) DURATION=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
@@ -329,7 +329,7 @@ measure() { # measure ROUND WORKLOAD SERVER
   fi
   port=$(port_of "$name")
   out="$RAW/r$round-$workload-$name.txt"
-  run_wrk "$WARMUP" "$workload" "$port"
+  if ((WARMUP > 0)); then run_wrk "$WARMUP" "$workload" "$port"; fi
   before=$(cpu_jiffies "$name")
   run_wrk "$DURATION" "$workload" "$port" "$out"
   after=$(cpu_jiffies "$name")
