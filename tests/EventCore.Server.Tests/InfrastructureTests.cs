@@ -12,7 +12,7 @@ public class InfrastructureTests
         var time = new ManualTime(new DateTimeOffset(2026, 11, 23, 8, 49, 37, TimeSpan.Zero));
         using var cache = new DateHeaderCache(time);
         Assert.Equal("Mon, 23 Nov 2026 08:49:37 GMT", cache.Current.Text);
-        Assert.Equal(cache.Current.Text, Encoding.ASCII.GetString(cache.Current.Bytes));
+        Assert.Equal($"Date: {cache.Current.Text}\r\n", Encoding.ASCII.GetString(cache.Current.HeaderLine));
         time.Now = time.Now.AddSeconds(1);
         time.Fire();
         Assert.Equal("Mon, 23 Nov 2026 08:49:38 GMT", cache.Current.Text);

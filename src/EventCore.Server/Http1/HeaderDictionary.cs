@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
@@ -118,6 +119,14 @@ internal abstract class HeaderDictionary : IHeaderDictionary
     {
         _lengths |= 1UL << key.Length;
         _headers[key] = value;
+    }
+
+    /// <summary>Adds a parsed field; a repeated name gets the value appended. One hash lookup either way.</summary>
+    private protected void StoreOrAppend(string key, string value)
+    {
+        _lengths |= 1UL << key.Length;
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_headers, key, out var exists);
+        slot = exists ? StringValues.Concat(slot, value) : value;
     }
 
     private bool MayContain(string key) => (_lengths & (1UL << key.Length)) != 0;

@@ -129,12 +129,12 @@ internal abstract partial class Http1Connection
     {
         if (!_responseHeaders.ContainsKey(HeaderNames.Date))
         {
-            ResponseWriter.WriteHeader(_output, "Date: "u8, _service.DateCache.Current.Bytes);
+            _output.Write(_service.DateCache.Current.HeaderLine);
         }
 
         if (_service.Options.AddServerHeader && !_responseHeaders.ContainsKey(HeaderNames.Server))
         {
-            ResponseWriter.WriteHeader(_output, "Server: "u8, "EventCore"u8);
+            _output.Write("Server: EventCore\r\n"u8);
         }
     }
 

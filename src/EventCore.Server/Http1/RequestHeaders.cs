@@ -60,7 +60,7 @@ internal sealed class RequestHeaders : HeaderDictionary
             ? v : Decode(value);
         previous = (nameString, valueString);
 
-        Store(nameString, TryGetValue(nameString, out var existing) ? StringValues.Concat(existing, valueString) : valueString);
+        StoreOrAppend(nameString, valueString);
 
         return nameString;
     }

@@ -38,10 +38,11 @@ internal static class ResponseWriter
     {
         var length = name.Length + value.Length + 4;
         var span = output.GetSpan(length);
-        var written = Encoding.ASCII.GetBytes(name, span);
+        Ascii.FromUtf16(name, span, out var written);
         span[written++] = (byte)':';
         span[written++] = (byte)' ';
-        written += Encoding.ASCII.GetBytes(value, span[written..]);
+        Ascii.FromUtf16(value, span[written..], out var valueLength);
+        written += valueLength;
         span[written++] = (byte)'\r';
         span[written++] = (byte)'\n';
         output.Advance(written);

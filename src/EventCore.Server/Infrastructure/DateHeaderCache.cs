@@ -29,9 +29,9 @@ internal sealed class DateHeaderCache : IDisposable
     private static DateHeaderValue Format(DateTimeOffset now)
     {
         var text = now.ToString("r", System.Globalization.CultureInfo.InvariantCulture);
-        return new DateHeaderValue(text, Encoding.ASCII.GetBytes(text));
+        return new DateHeaderValue(text, Encoding.ASCII.GetBytes($"Date: {text}\r\n"));
     }
 }
 
-/// <summary>One formatted Date value, as a string (for the header dictionary) and as ASCII bytes (for the wire).</summary>
-internal sealed record DateHeaderValue(string Text, byte[] Bytes);
+/// <summary>One formatted Date value, as a string and as the whole ASCII header line <c>Date: …\r\n</c> (one copy to the wire).</summary>
+internal sealed record DateHeaderValue(string Text, byte[] HeaderLine);
