@@ -20,9 +20,16 @@ install_missing() {
   missing=$(missing_packages "$@")
   [ -z "$missing" ] && return 0
   echo "test.sh: installing $missing"
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq && $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  # As root there is no sudo to call; `env` carries the variable through sudo as well as without it.
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  # A failed install must say so here, not as unrelated test failures later.
+  missing=$(missing_packages "$@")
+  if [ -n "$missing" ]; then
+    echo "test.sh: could not install $missing (apt-get as $(id -un)); the tests that need them will fail"
+  fi
 }
 
 summary() {
