@@ -84,6 +84,19 @@ internal sealed class ResponseTrailers : HeaderDictionary
             return;
         }
 
+        if (trailers is not ResponseTrailers)
+        {
+            // Checked in full before a byte is written: a bad field then cuts the body short instead of ending it.
+            foreach (var (name, values) in trailers)
+            {
+                ValidateName(name);
+                foreach (var value in values)
+                {
+                    ResponseFieldValidation.ValidateValue(name, value, encodingSelector);
+                }
+            }
+        }
+
         output.Write("0\r\n"u8);
         foreach (var (name, values) in trailers)
         {
@@ -91,12 +104,6 @@ internal sealed class ResponseTrailers : HeaderDictionary
             {
                 if (value is not null)
                 {
-                    if (trailers is not ResponseTrailers)
-                    {
-                        ValidateName(name);
-                        ResponseFieldValidation.ValidateValue(name, value, encodingSelector);
-                    }
-
                     ResponseWriter.WriteHeader(output, name, value, encodingSelector);
                 }
             }

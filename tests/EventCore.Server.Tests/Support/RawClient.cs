@@ -28,7 +28,7 @@ internal sealed class RawClient(Socket socket) : IDisposable
 
         if (response.Header("Transfer-Encoding")?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true)
         {
-            response.Body = await ReadChunkedAsync();
+            response.Body = await ReadChunkedAsync(response.Trailers);
             response.WasChunked = true;
         }
         else if (response.Header("Content-Length") is { } length)
@@ -96,7 +96,7 @@ internal sealed class RawClient(Socket socket) : IDisposable
         }
     }
 
-    private async Task<string> ReadChunkedAsync()
+    private async Task<string> ReadChunkedAsync(List<(string Name, string Value)> trailers)
     {
         var body = new StringBuilder();
         while (true)
@@ -105,8 +105,11 @@ internal sealed class RawClient(Socket socket) : IDisposable
             var size = Convert.ToInt32(sizeLine.Split(';')[0].Trim(), 16);
             if (size == 0)
             {
-                while ((await ReadLineAsync()).Length > 0)
+                while (await ReadLineAsync() is { Length: > 0 } line)
                 {
+                    var field = Encoding.Latin1.GetString(line);
+                    var colon = field.IndexOf(':', StringComparison.Ordinal);
+                    trailers.Add((field[..colon], field[(colon + 1)..].Trim()));
                 }
 
                 return body.ToString();
@@ -201,6 +204,11 @@ internal sealed class RawResponse
     public string Body { get; set; } = "";
 
     public bool WasChunked { get; set; }
+
+    /// <summary>Trailer fields after the last chunk of a chunked body.</summary>
+    public List<(string Name, string Value)> Trailers { get; } = [];
+
+    public string? Trailer(string name) => Trailers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Value;
 
     public string? Header(string name) => Headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Value;
 

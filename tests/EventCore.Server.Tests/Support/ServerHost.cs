@@ -31,11 +31,14 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public int Port => new Uri(Addresses.First()).Port;
 
-    public static Task<ServerHost> StartAsync(RequestDelegate app, Action<EventCoreServerOptions>? configure = null, bool defaultTransport = false)
-        => StartAsync(new DelegateApplication(app), configure, defaultTransport);
+    public static Task<ServerHost> StartAsync(RequestDelegate app, Action<EventCoreServerOptions>? configure = null, bool defaultTransport = false, TimeProvider? time = null)
+        => StartAsync(new DelegateApplication(app), configure, defaultTransport, time);
 
-    /// <summary>Starts on the Sockets transport, or on the server's default (epoll) when <paramref name="defaultTransport"/>.</summary>
-    public static async Task<ServerHost> StartAsync<TContext>(IHttpApplication<TContext> app, Action<EventCoreServerOptions>? configure = null, bool defaultTransport = false)
+    /// <summary>
+    /// Starts on the Sockets transport, or on the server's default (epoll) when <paramref name="defaultTransport"/>;
+    /// <paramref name="time"/> is registered as the host's <see cref="TimeProvider"/> (the server's policies read it).
+    /// </summary>
+    public static async Task<ServerHost> StartAsync<TContext>(IHttpApplication<TContext> app, Action<EventCoreServerOptions>? configure = null, bool defaultTransport = false, TimeProvider? time = null)
         where TContext : notnull
     {
         var logs = new CapturingLoggerProvider();
@@ -52,7 +55,13 @@ internal sealed class ServerHost : IAsyncDisposable
             options.TransportFactory ??= _ => new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
         }
 
-        var server = new EventCoreServer(Options.Create(options), new ServiceCollection().BuildServiceProvider(), loggerFactory);
+        var services = new ServiceCollection();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
+        var server = new EventCoreServer(Options.Create(options), services.BuildServiceProvider(), loggerFactory);
         await server.StartAsync(app, CancellationToken.None);
         return new ServerHost(server, logs);
     }
@@ -71,6 +80,13 @@ internal sealed class ServerHost : IAsyncDisposable
         _stopped = true;
         using var cts = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(10));
         await _server.StopAsync(cts.Token);
+    }
+
+    /// <summary>StopAsync with the caller's token (the host's shutdown token, in a real app).</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopped = true;
+        return _server.StopAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
