@@ -16,6 +16,18 @@ internal sealed class RawClient(Socket socket) : IDisposable
 
     public async Task SendAsync(byte[] bytes) => await _socket.SendAsync(bytes, SocketFlags.None);
 
+    /// <summary>Sends, tolerating a connection the server already reset (a refusal may arrive before the request leaves).</summary>
+    public async Task SendTolerantAsync(string text)
+    {
+        try
+        {
+            await SendAsync(text);
+        }
+        catch (SocketException)
+        {
+        }
+    }
+
     /// <summary>Reads one response (status line, headers, body by Content-Length, chunked, or to the close).</summary>
     public async Task<RawResponse> ReadResponseAsync(bool headRequest = false)
     {
