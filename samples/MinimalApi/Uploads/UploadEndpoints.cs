@@ -6,7 +6,10 @@ namespace MinimalApi.Uploads;
 
 /// <summary>
 /// Uploads: the JSON API on /api/files (streamed multipart, see <see cref="MultipartUpload"/>) and the HTML
-/// page on /uploads (a form post, antiforgery-checked, buffered to disk by the form reader).
+/// page on /uploads (a form post, antiforgery-checked, buffered to disk by the form reader). Listing and
+/// downloading are public; uploading and deleting need a signed-in user (the API answers 401, the page redirects
+/// to the login form), checked before a byte of the body is read. The API is called with the sign-in cookie, which
+/// is <c>SameSite=Lax</c>, so a cross-site form cannot use it; the page's forms carry an antiforgery token.
 /// </summary>
 internal static class UploadEndpoints
 {
@@ -30,19 +33,23 @@ internal static class UploadEndpoints
 
         var api = app.MapGroup("/api/files");
         api.MapGet("/", (UploadStore store) => Results.Ok(store.List()));
-        api.MapPost("/", MultipartUpload.ReceiveAsync).WithRequestSizeLimit(maxBytes);
+        api.MapPost("/", MultipartUpload.ReceiveAsync).WithRequestSizeLimit(maxBytes).RequireAuthorization();
         api.MapGet("/{name}", Download);
-        api.MapDelete("/{name}", (string name, UploadStore store) => store.Delete(name) ? Results.NoContent() : Results.NotFound());
+        api.MapDelete("/{name}", (string name, UploadStore store) => store.Delete(name) ? Results.NoContent() : Results.NotFound())
+            .RequireAuthorization();
 
-        app.MapGet("/uploads", Page);
+        app.MapGet("/uploads", Page).RequireAuthorization();
+
+        // Binding IFormFileCollection makes the antiforgery middleware validate the form's token (400 without it).
         app.MapPost("/uploads", FormUploadAsync)
             .WithRequestSizeLimit(maxBytes)
-            .WithFormOptions(multipartBodyLengthLimit: maxBytes);
+            .WithFormOptions(multipartBodyLengthLimit: maxBytes)
+            .RequireAuthorization();
         app.MapPost("/uploads/{name}/delete", (string name, UploadStore store) =>
         {
             store.Delete(name);
             return Results.Redirect("/uploads");
-        }).RequireAntiforgeryToken();
+        }).RequireAntiforgeryToken().RequireAuthorization();
         return app;
     }
 
