@@ -27,5 +27,8 @@ internal enum ConnectionEndReason
     AppShutdownTimeout,
     MaxConcurrentConnectionsExceeded,
     ConnectionReset,
+
+    /// <summary>For the TLS layer: the handshake failed.</summary>
+    TlsHandshakeFailed,
     OtherError,
 }

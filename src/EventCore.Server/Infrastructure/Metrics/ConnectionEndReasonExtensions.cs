@@ -25,6 +25,7 @@ internal static class ConnectionEndReasonExtensions
         ConnectionEndReason.AppShutdownTimeout => "app_shutdown_timeout",
         ConnectionEndReason.MaxConcurrentConnectionsExceeded => "max_concurrent_connections_exceeded",
         ConnectionEndReason.ConnectionReset => "connection_reset",
+        ConnectionEndReason.TlsHandshakeFailed => "tls_handshake_failed",
         _ => "other_error",
     };
 
