@@ -20,7 +20,7 @@ namespace EventCore.Server;
 public sealed class EventCoreServer : IServer
 {
     /// <summary>After the shutdown token fired and the rest were aborted, how long StopAsync waits for them to unwind (Kestrel's 1 s).</summary>
-    private static readonly TimeSpan AbortWait = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_abortWait = TimeSpan.FromSeconds(1);
 
     private readonly EventCoreServerOptions _options;
     private readonly IServiceProvider _services;
@@ -156,7 +156,7 @@ public sealed class EventCoreServer : IServer
             }, 0);
 
             // As Kestrel: give the aborted connections a moment to unwind, but do not wait for an app that ignores RequestAborted.
-            await drained.WaitAsync(AbortWait, CancellationToken.None).ContinueWith(static _ => { }, TaskScheduler.Default);
+            await drained.WaitAsync(s_abortWait, CancellationToken.None).ContinueWith(static _ => { }, TaskScheduler.Default);
             if (!drained.IsCompleted)
             {
                 ServerLog.NotAllConnectionsAborted(_logger, _connections.Count);

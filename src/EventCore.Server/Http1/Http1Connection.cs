@@ -37,11 +37,8 @@ internal abstract partial class Http1Connection
     private volatile bool _isIdle;
     private volatile bool _aborted;
 
-    /// <summary>The limit slots this connection holds (set by the dispatcher; see <see cref="ConnectionSlots"/>).</summary>
-    internal ConnectionSlots Slots;
-
-    /// <summary>Why the connection ended, for <c>eventcore.connection.duration</c>'s <c>error.type</c>.</summary>
-    internal ConnectionEndReasonSlot EndReason;
+    private ConnectionSlots _slots;
+    private ConnectionEndReasonSlot _endReason;
 
     protected Http1Connection(ConnectionContext connection, ServiceContext service)
     {
@@ -57,6 +54,12 @@ internal abstract partial class Http1Connection
     }
 
     public string ConnectionId => _connection.ConnectionId;
+
+    /// <summary>The limit slots this connection holds (set by the dispatcher; see <see cref="ConnectionSlots"/>).</summary>
+    internal ref ConnectionSlots Slots => ref _slots;
+
+    /// <summary>Why the connection ended, for <c>eventcore.connection.duration</c>'s <c>error.type</c>.</summary>
+    internal ref ConnectionEndReasonSlot EndReason => ref _endReason;
 
     protected ServiceContext Service => _service;
 

@@ -46,7 +46,8 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
 
         var connections = service.Connections;
         var id = connections.NextId();
-        var http1 = new Http1Connection<TContext>(connection, service, application) { Slots = slots };
+        var http1 = new Http1Connection<TContext>(connection, service, application);
+        http1.Slots = slots;
         connections.Add(id, http1);
         ServerLog.ConnectionStart(service.ConnectionLogger, connection.ConnectionId);
         try
