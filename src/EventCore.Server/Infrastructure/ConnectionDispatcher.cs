@@ -89,12 +89,18 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
             {
                 connection.Abort(new ConnectionAbortedException("Too many connections."));
             }
-
-            await connection.DisposeAsync();
+        }
+        catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
+        {
+            // The refused client went away first: nothing to answer.
         }
         catch (Exception ex)
         {
             ServerLog.ConnectionError(service.ConnectionLogger, connection.ConnectionId, ex);
+        }
+        finally
+        {
+            await connection.DisposeAsync();
         }
     }
 }
