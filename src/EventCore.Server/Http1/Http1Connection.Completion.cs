@@ -228,6 +228,7 @@ internal abstract partial class Http1Connection
         catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException)
         {
             ServerLog.SendFileAborted(_service.ConnectionLogger, ConnectionId, ex.Message);
+            EndReason.Set(ConnectionEndReason.ConnectionReset); // the peer went away mid-response, not an app error
             BreakResponse();
         }
     }
