@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging;
 
 namespace EventCore.Transport.Epoll;
 
-/// <summary>The guard's warnings: at most one per <see cref="WarningInterval"/>, with a count of those held back. Monitor thread only.</summary>
+/// <summary>The guard's warnings: at most one per <see cref="s_warningInterval"/>, with a count of those held back. Monitor thread only.</summary>
 internal sealed partial class BlockedLoopGuard
 {
-    private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_warningInterval = TimeSpan.FromSeconds(5);
 
     private long _lastWarning;
     private int _heldBack;
@@ -31,7 +31,7 @@ internal sealed partial class BlockedLoopGuard
     private bool TakeWarningTurn(out int heldBack)
     {
         heldBack = _heldBack;
-        if (_lastWarning != 0 && Stopwatch.GetElapsedTime(_lastWarning) < WarningInterval)
+        if (_lastWarning != 0 && Stopwatch.GetElapsedTime(_lastWarning) < s_warningInterval)
         {
             _heldBack++;
             return false;
