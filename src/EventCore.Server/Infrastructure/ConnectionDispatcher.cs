@@ -1,5 +1,6 @@
 using EventCore.Server.Http1;
 using EventCore.Server.Infrastructure.Metrics;
+using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -48,6 +49,11 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
         var id = connections.NextId();
         var http1 = new Http1Connection<TContext>(connection, service, application);
         http1.Slots = slots;
+        if (connection is EpollConnection epoll)
+        {
+            epoll.WorkDescriber = http1; // names the request if its app code blocks the loop
+        }
+
         connections.Add(id, http1);
         ServerLog.ConnectionStart(service.ConnectionLogger, connection.ConnectionId);
         try
