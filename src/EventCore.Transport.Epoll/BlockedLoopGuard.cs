@@ -148,12 +148,13 @@ internal sealed partial class BlockedLoopGuard : IDisposable
 
     private void Monitor()
     {
-        var seen = new (long Sequence, long Since)[_loops.Length];
+        var seen = new (long Sequence, long Since, TimeSpan GcPauses)[_loops.Length];
         int idleSamples = 0;
         while (!_disposed)
         {
             Interop.Sleep(_samplePeriod);
             long now = Stopwatch.GetTimestamp();
+            TimeSpan gcPauses = GC.GetTotalPauseDuration();
             bool idle = true;
             for (int i = 0; i < _loops.Length; i++)
             {
@@ -167,9 +168,9 @@ internal sealed partial class BlockedLoopGuard : IDisposable
                 idle = false;
                 if (sequence != seen[i].Sequence)
                 {
-                    seen[i] = (sequence, now);
+                    seen[i] = (sequence, now, gcPauses);
                 }
-                else if (now - seen[i].Since >= _thresholdTicks)
+                else if (Blocked(now, seen[i].Since, gcPauses - seen[i].GcPauses) && loop.HasOtherWork())
                 {
                     HandOff(loop, sequence, seen[i].Since);
                 }
@@ -182,6 +183,13 @@ internal sealed partial class BlockedLoopGuard : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Whether a callout first seen at <paramref name="since"/> has blocked for a threshold. Time the runtime spent
+    /// stopped for garbage collection does not count: every managed thread stood still then, the monitor too.
+    /// </summary>
+    private bool Blocked(long now, long since, TimeSpan gcPauses)
+        => now - since - (long)(gcPauses.TotalSeconds * Stopwatch.Frequency) >= _thresholdTicks;
 
     /// <summary>
     /// Sleeps until a loop wakes. The full fence after announcing it pairs with the loop's exchange in

@@ -49,6 +49,35 @@ internal sealed partial class EpollLoop
     /// <summary>Called first by a connection's transport entry points. Owner only.</summary>
     internal void Serving(EpollConnection connection) => _serving = connection;
 
+    /// <summary>
+    /// Whether anything but the current callout waits for the loop: events left in the batch, queued work, or
+    /// events ready in epoll (polled, not harvested). Guard thread; racy reads are fine for a hint.
+    /// </summary>
+    internal bool HasOtherWork()
+    {
+        if (Volatile.Read(ref _nextEvent) < Volatile.Read(ref _eventCount) || !_work.IsEmpty)
+        {
+            return true;
+        }
+        bool added = false;
+        try
+        {
+            _epoll.DangerousAddRef(ref added);
+            return Interop.IsReadable(_epoll.Fd);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (added)
+            {
+                _epoll.DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>Connects the loop to its guard (before it starts).</summary>
     internal void AttachGuard(BlockedLoopGuard guard) => _guard = guard;
 
