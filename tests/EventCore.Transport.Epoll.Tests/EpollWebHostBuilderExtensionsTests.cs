@@ -41,8 +41,10 @@ public class EpollWebHostBuilderExtensionsTests
         Assert.Equal(1024 * 1024, options.MaxReadBufferSize);
         Assert.Equal(64 * 1024, options.MaxWriteBufferSize);
         Assert.False(options.PinThreads);
-        Assert.Equal(ApplicationScheduling.ThreadPool, options.ApplicationScheduling);
+        Assert.Equal(ApplicationScheduling.Inline, options.ApplicationScheduling);
         Assert.Equal(ArmingMode.Persistent, options.ArmingMode);
+        Assert.Equal(TimeSpan.FromMilliseconds(1), options.BlockedLoopThreshold);
+        Assert.Equal(256, options.MaxBlockedLoopThreads);
     }
 
     [Fact]
