@@ -42,9 +42,14 @@ public sealed class PackageTests(PackagingFixture fixture)
         Assert.Contains("aspnetcore", package.Meta("tags")!.Split(' '));
         Assert.Equal("README.md", package.Meta("readme"));
         Assert.Contains("README.md", package.Entries);
-        Assert.Contains($"lib/net10.0/{id}.dll", package.Entries);
-        Assert.Contains($"lib/net10.0/{id}.xml", package.Entries);
-        Assert.Contains("Microsoft.AspNetCore.App", package.MetaElement("frameworkReferences")!.Descendants().Select(e => (string?)e.Attribute("name")));
+
+        // A library's assembly and XML docs under lib/, a dotnet tool's under tools/ (with its runtimeconfig.json).
+        string folder = AssemblyFolder(package, id);
+        Assert.Contains(folder + id + ".xml", package.Entries);
+        if (folder.StartsWith("lib/", StringComparison.Ordinal))
+        {
+            Assert.Contains("Microsoft.AspNetCore.App", package.MetaElement("frameworkReferences")!.Descendants().Select(e => (string?)e.Attribute("name")));
+        }
 
         // Release notes: this version's section of CHANGELOG.md.
         string changelog = File.ReadAllText(Path.Combine(Repository.Root, "CHANGELOG.md"));
@@ -109,7 +114,7 @@ public sealed class PackageTests(PackagingFixture fixture)
     {
         _ = fixture.Pack;
         using var symbols = new Package(fixture.PackagePath(id, "snupkg"));
-        using MemoryStream pdb = symbols.ReadBytes($"lib/net10.0/{id}.pdb");
+        using MemoryStream pdb = symbols.ReadBytes(AssemblyFolder(symbols, id) + id + ".pdb");
         using var provider = MetadataReaderProvider.FromPortablePdbStream(pdb);
         MetadataReader reader = provider.GetMetadataReader();
 
@@ -185,6 +190,14 @@ public sealed class PackageTests(PackagingFixture fixture)
         Assert.NotNull(element);
         Assert.Equal(value, element.Value);
         Assert.Equal(attribute.Value, (string?)element.Attribute(attribute.Name));
+    }
+
+    private static string AssemblyFolder(Package package, string id)
+    {
+        string[] folders = ["lib/net10.0/", "tools/net10.0/any/"];
+        string? folder = folders.FirstOrDefault(f => package.Entries.Contains(f + id + ".dll") || package.Entries.Contains(f + id + ".pdb"));
+        Assert.True(folder is not null, $"{package.Path} has no {id}.dll/.pdb in {string.Join(" or ", folders)}: {string.Join(", ", package.Entries)}");
+        return folder;
     }
 
     private static string? ModuleSourceLink(MetadataReader reader)
