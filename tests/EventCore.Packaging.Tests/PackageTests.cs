@@ -147,7 +147,7 @@ public sealed class PackageTests(PackagingFixture fixture)
             project,
             ["IsPackable", "Version", "PackageLicenseExpression", "PackageProjectUrl", "PackageReadmeFile", "IncludeSymbols", "SymbolPackageFormat",
              "EnablePackageValidation", "PackageValidationBaselineVersion", "PublishRepositoryUrl", "EmbedUntrackedSources", "Deterministic",
-             "TreatWarningsAsErrors"],
+             "TreatWarningsAsErrors", "PackAsTool"],
             ["AdditionalFiles", "PackageReference"]);
         Assert.Equal("true", evaluation.Property("IsPackable"));
         Assert.Equal(Repository.Version, evaluation.Property("Version"));
@@ -155,7 +155,12 @@ public sealed class PackageTests(PackagingFixture fixture)
         Assert.Equal("README.md", evaluation.Property("PackageReadmeFile"));
         Assert.Equal("true", evaluation.Property("IncludeSymbols"));
         Assert.Equal("snupkg", evaluation.Property("SymbolPackageFormat"));
-        Assert.Equal("true", evaluation.Property("EnablePackageValidation"));
+        if (evaluation.Property("PackAsTool") != "true")
+        {
+            // The SDK turns package validation off for a dotnet tool's package: it validates library packages.
+            Assert.Equal("true", evaluation.Property("EnablePackageValidation"));
+        }
+
         Assert.Equal("true", evaluation.Property("PublishRepositoryUrl"));
         Assert.Equal("true", evaluation.Property("EmbedUntrackedSources"));
         Assert.Equal("true", evaluation.Property("Deterministic"));
