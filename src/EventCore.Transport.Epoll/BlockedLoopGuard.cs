@@ -6,9 +6,9 @@ namespace EventCore.Transport.Epoll;
 /// <summary>
 /// Keeps a blocking call from freezing an epoll loop, the way Go's sysmon retakes a processor from a thread stuck
 /// in a system call. A monitor thread samples each loop's callout sequence (EpollLoop.Callouts.cs); a loop that
-/// has been in the same callout for longer than <see cref="EpollTransportOptions.BlockedLoopThreshold"/> is
-/// handed to another thread — a parked spare or a new one — which resumes the loop's turn while the stuck thread
-/// keeps only the connection it was serving. At most <see cref="EpollTransportOptions.MaxBlockedLoopThreads"/>
+/// has been in the same application callout for longer than <see cref="EpollTransportOptions.BlockedLoopThreshold"/>
+/// is handed to another thread — a parked spare or a new one — which resumes the loop's turn, while the stuck thread
+/// stays in the application until it returns. At most <see cref="EpollTransportOptions.MaxBlockedLoopThreads"/>
 /// threads exist beyond one per loop; past that a blocked loop waits for its thread (and says so in the log).
 /// When every loop sleeps in epoll_wait the monitor parks until one wakes, so an idle server costs nothing.
 /// Thread rules: the monitor thread samples and hands off; loop threads call <see cref="OnLoopAwake"/>; spares
@@ -37,18 +37,14 @@ internal sealed partial class BlockedLoopGuard : IDisposable
 
     public BlockedLoopGuard(EpollTransportOptions options, EpollTransportMetrics metrics, ILoggerFactory loggerFactory)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.BlockedLoopThreshold, TimeSpan.Zero, nameof(options.BlockedLoopThreshold));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxBlockedLoopThreads, nameof(options.MaxBlockedLoopThreads));
-        Threshold = options.BlockedLoopThreshold;
-        _thresholdTicks = (long)(Threshold.TotalSeconds * Stopwatch.Frequency);
-        _samplePeriod = TimeSpan.FromTicks(Math.Clamp(Threshold.Ticks / 2, s_minSamplePeriod.Ticks, s_maxSamplePeriod.Ticks));
+        TimeSpan threshold = options.BlockedLoopThreshold;
+        _thresholdTicks = (long)(threshold.TotalSeconds * Stopwatch.Frequency);
+        _samplePeriod = TimeSpan.FromTicks(Math.Clamp(threshold.Ticks / 2, s_minSamplePeriod.Ticks, s_maxSamplePeriod.Ticks));
         _maxExtraThreads = options.MaxBlockedLoopThreads;
         _metrics = metrics;
         Logger = loggerFactory.CreateLogger<BlockedLoopGuard>();
         _metrics.ObserveExtraLoopThreads(() => ExtraThreads);
     }
-
-    public TimeSpan Threshold { get; }
 
     public ILogger Logger { get; }
 
@@ -114,22 +110,39 @@ internal sealed partial class BlockedLoopGuard : IDisposable
     public void OnStuckThreadReturned(EpollLoop loop, long blockedSince)
         => _metrics.BlockedLoopReturned(loop.Index, Stopwatch.GetElapsedTime(blockedSince));
 
+    /// <summary>
+    /// Stops the monitor and the spares, and waits for them and for the threads that stopped the loops (call it
+    /// after the loops are disposed). Threads still stuck in application code exit when it returns.
+    /// </summary>
     public void Dispose()
     {
-        _disposed = true;
-        _unpark.Release();
-        if (_monitor is not null && _monitor != Thread.CurrentThread)
-        {
-            _monitor.Join();
-        }
+        var exiting = new List<LoopThread>();
         lock (_lock)
         {
+            _disposed = true;
             foreach (LoopThread spare in _spares)
             {
                 _threads--;
                 spare.Retire();
+                exiting.Add(spare);
             }
             _spares.Clear();
+        }
+        _unpark.Release();
+        Join(_monitor);
+        // A loop's last owner ran it to its end; it is now exiting (it found the guard disposed, or was a spare).
+        exiting.AddRange(_loops.Select(l => l.Owner).OfType<LoopThread>());
+        foreach (LoopThread thread in exiting.Distinct())
+        {
+            Join(thread.Thread);
+        }
+    }
+
+    private static void Join(Thread? thread)
+    {
+        if (thread is not null && thread != Thread.CurrentThread && thread.ThreadState != System.Threading.ThreadState.Unstarted)
+        {
+            thread.Join();
         }
     }
 

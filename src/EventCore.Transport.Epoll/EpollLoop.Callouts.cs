@@ -37,6 +37,9 @@ internal sealed partial class EpollLoop
     /// <summary>The connection the current callout serves, if known (for the guard's warning).</summary>
     private EpollConnection? _calloutConnection;
 
+    /// <summary>The thread owning the loop (after the loop stopped: the thread that stopped it).</summary>
+    internal LoopThread? Owner => _owner;
+
     /// <summary>True on the thread that owns the loop now.</summary>
     public bool IsOwnedByCurrentThread => _owner?.Thread == Thread.CurrentThread;
 

@@ -37,6 +37,11 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options.Value;
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.LoopCount, 1, nameof(options));
+        if (_options.BlockedLoopThreshold <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.BlockedLoopThreshold, "BlockedLoopThreshold must be positive.");
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.MaxBlockedLoopThreads, nameof(options));
         _loggerFactory = loggerFactory;
         _listenerLogger = loggerFactory.CreateLogger<EpollConnectionListener>();
         _metrics = new EpollTransportMetrics(meterFactory);

@@ -47,6 +47,16 @@ public class EpollWebHostBuilderExtensionsTests
         Assert.Equal(256, options.MaxBlockedLoopThreads);
     }
 
+    [Theory]
+    [InlineData(0, 256)]
+    [InlineData(-1, 256)]
+    [InlineData(1, -1)]
+    public void Factory_refuses_a_guard_that_cannot_work(int thresholdMs, int maxThreads)
+    {
+        var options = new EpollTransportOptions { BlockedLoopThreshold = TimeSpan.FromMilliseconds(thresholdMs), MaxBlockedLoopThreads = maxThreads };
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EpollTransportFactory(Options.Create(options), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
+    }
+
     [Fact]
     public async Task Factory_selects_IP_endpoints_only()
     {
