@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Runtime.Versioning;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,8 +10,10 @@ namespace EventCore.Transport.Epoll;
 /// <summary>
 /// The epoll transport: an <see cref="IConnectionListenerFactory"/> for IP endpoints on Linux. All listeners of
 /// one factory share its loops (one thread each, created on the first bind). Disposing the factory stops the
-/// loops and aborts the connections still open on them.
+/// loops and aborts the connections still open on them. Linux x64 only: the constructor throws
+/// <see cref="PlatformNotSupportedException"/> elsewhere.
 /// </summary>
+[SupportedOSPlatform("linux")]
 public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnectionListenerFactorySelector, IAsyncDisposable, IDisposable
 {
     private readonly EpollTransportOptions _options;
@@ -26,8 +29,10 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
     /// <param name="options">The transport options.</param>
     /// <param name="loggerFactory">Logs accept errors and unexpected socket errors.</param>
     /// <param name="meterFactory">Creates the "EventCore.Transport.Epoll" meter; without it the factory owns a meter of its own.</param>
+    /// <exception cref="PlatformNotSupportedException">The process does not run on Linux x64; the message says what to use instead.</exception>
     public EpollTransportFactory(IOptions<EpollTransportOptions> options, ILoggerFactory loggerFactory, IMeterFactory? meterFactory = null)
     {
+        EpollPlatform.ThrowIfUnsupported("EventCore.Transport.Epoll", "the EpollTransportFactory");
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options.Value;
