@@ -148,7 +148,7 @@ internal sealed partial class BlockedLoopGuard : IDisposable
 
     private void Monitor()
     {
-        var seen = new (long Sequence, long Since, TimeSpan GcPauses)[_loops.Length];
+        var seen = new Watch[_loops.Length];
         int idleSamples = 0;
         while (!_disposed)
         {
@@ -166,13 +166,14 @@ internal sealed partial class BlockedLoopGuard : IDisposable
                     continue;
                 }
                 idle = false;
-                if (sequence != seen[i].Sequence)
+                ref Watch watch = ref seen[i];
+                if (sequence != watch.Sequence)
                 {
-                    seen[i] = (sequence, now, gcPauses);
+                    watch = new Watch(sequence, now, gcPauses);
                 }
-                else if (Blocked(now, seen[i].Since, gcPauses - seen[i].GcPauses) && loop.HasOtherWork())
+                else if (Blocked(now, watch.Since, gcPauses - watch.GcPauses) && loop.HasOtherWork() && IsStuck(loop, ref watch, now))
                 {
-                    HandOff(loop, sequence, seen[i].Since);
+                    HandOff(loop, sequence, watch.Since);
                 }
             }
             idleSamples = idle ? idleSamples + 1 : 0;
@@ -190,6 +191,25 @@ internal sealed partial class BlockedLoopGuard : IDisposable
     /// </summary>
     private bool Blocked(long now, long since, TimeSpan gcPauses)
         => now - since - (long)(gcPauses.TotalSeconds * Stopwatch.Frequency) >= _thresholdTicks;
+
+    /// <summary>
+    /// Whether the thread in a long callout is really stuck: blocked in the kernel (sleeping, waiting on I/O), or
+    /// running code that takes at least a quarter of a CPU since the last look. A thread the OS merely preempted
+    /// (runnable, hardly any CPU time) keeps its loop: another thread would wait for the same busy CPUs. Read from
+    /// /proc only for a callout already past the threshold, so this costs nothing in normal operation.
+    /// </summary>
+    private static bool IsStuck(EpollLoop loop, ref Watch watch, long now)
+    {
+        if (loop.Owner is not { NativeId: > 0 } owner || ThreadActivity.Read(owner.NativeId) is not { } activity || activity.IsBlocked)
+        {
+            return true; // blocked, or unknown: err on the side of the other connections
+        }
+        long elapsedNs = (long)((now - watch.CheckedAt) * (1e9 / Stopwatch.Frequency));
+        bool busy = watch.CheckedAt != 0 && (activity.CpuNanoseconds - watch.CpuAtCheck) * 4 >= elapsedNs;
+        watch.CpuAtCheck = activity.CpuNanoseconds;
+        watch.CheckedAt = now;
+        return busy;
+    }
 
     /// <summary>
     /// Sleeps until a loop wakes. The full fence after announcing it pairs with the loop's exchange in
@@ -233,6 +253,16 @@ internal sealed partial class BlockedLoopGuard : IDisposable
         next.Assign(loop);
         _metrics.LoopHandedOff(loop.Index);
         WarnHandedOff(loop, blocked, since);
+    }
+
+    /// <summary>What the monitor knows of a loop's current callout: since when, and its thread's CPU time at the last look.</summary>
+    private struct Watch(long sequence, long since, TimeSpan gcPauses)
+    {
+        public readonly long Sequence = sequence;
+        public readonly long Since = since;
+        public readonly TimeSpan GcPauses = gcPauses;
+        public long CpuAtCheck;
+        public long CheckedAt;
     }
 
     /// <summary>A parked spare, or a new thread while under the limit.</summary>

@@ -18,6 +18,7 @@ internal sealed class LoopThread
     private readonly ulong[] _originalAffinity = new ulong[Interop.CpuSetWords];
     private EpollLoop? _assigned;
     private bool _pinned;
+    private int _nativeId;
 
     public LoopThread(BlockedLoopGuard guard, string name)
     {
@@ -27,6 +28,9 @@ internal sealed class LoopThread
     }
 
     public Thread Thread { get; }
+
+    /// <summary>The kernel's id of the thread (0 until it runs), for the guard's look at what it is doing.</summary>
+    public int NativeId => Volatile.Read(ref _nativeId);
 
     /// <summary>Gives this thread a loop to own (it was made its owner already). Guard.</summary>
     public void Assign(EpollLoop loop)
@@ -49,6 +53,7 @@ internal sealed class LoopThread
 
     private void Main()
     {
+        Volatile.Write(ref _nativeId, Interop.GetThreadId());
         try
         {
             while (TakeAssignment() is { } loop)
