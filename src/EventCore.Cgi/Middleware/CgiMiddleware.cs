@@ -3,11 +3,26 @@ using Microsoft.AspNetCore.Http;
 namespace EventCore.Cgi.Middleware;
 
 /// <summary>Maps requests to scripts with a <see cref="ScriptResolver"/> and runs them with the <see cref="CgiExecutor"/>.</summary>
-internal sealed class CgiMiddleware(RequestDelegate next, CgiExecutor executor, ScriptResolver resolver)
+internal sealed class CgiMiddleware
 {
-    private readonly RequestDelegate _next = next;
-    private readonly CgiExecutor _executor = executor;
-    private readonly ScriptResolver _resolver = resolver;
+    private readonly RequestDelegate _next;
+    private readonly CgiExecutor _executor;
+    private readonly ScriptResolver _resolver;
+
+    public CgiMiddleware(RequestDelegate next, CgiExecutor executor, ScriptResolver resolver)
+    {
+        _next = next;
+        _executor = executor;
+        _resolver = resolver;
+        Redispatch = InvokeAsync;
+    }
+
+    /// <summary>
+    /// Serves a script's local redirect: routing again (when the app uses endpoint routing) followed by this
+    /// middleware, so the new path reaches another script, or the rest of the pipeline and its endpoints.
+    /// Set once while the pipeline is built.
+    /// </summary>
+    public RequestDelegate Redispatch { get; set; }
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -21,7 +36,6 @@ internal sealed class CgiMiddleware(RequestDelegate next, CgiExecutor executor, 
                 return Task.CompletedTask;
         }
 
-        // A local redirect comes back through here: another script, or on to the rest of the pipeline.
         return _executor.ExecuteAsync(context, new CgiScript
         {
             ScriptFileName = script!.ScriptFileName,
@@ -30,7 +44,7 @@ internal sealed class CgiMiddleware(RequestDelegate next, CgiExecutor executor, 
             Interpreter = script.Interpreter,
             DocumentRoot = script.DocumentRoot,
             Timeout = script.Timeout,
-            LocalRedirect = InvokeAsync,
+            LocalRedirect = Redispatch,
         });
     }
 }
