@@ -71,18 +71,28 @@ internal sealed class RawHttp : IDisposable
         }
     }
 
+    /// <summary>Reads until the first chunk of a chunked body (a line of the script's output) has arrived.</summary>
+    public async Task<RawResponse> ReadFirstChunkAsync()
+    {
+        await ReadUntilAsync(text => text.IndexOf("\r\n\r\n", StringComparison.Ordinal) is >= 0 and var head
+            && text.IndexOf("\n\r\n", head + 4, StringComparison.Ordinal) >= 0, "the first chunk");
+        return RawResponse.Parse(Received);
+    }
+
     /// <summary>Reads until the text received so far contains <paramref name="text"/>, at most 60 s.</summary>
-    public async Task<string> ReadUntilAsync(string text)
+    public Task<string> ReadUntilAsync(string text) => ReadUntilAsync(t => t.Contains(text, StringComparison.Ordinal), $"\"{text}\"");
+
+    private async Task<string> ReadUntilAsync(Func<string, bool> done, string what)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         var buffer = new byte[16 * 1024];
-        while (!Encoding.Latin1.GetString(_received.ToArray()).Contains(text, StringComparison.Ordinal))
+        while (!done(Encoding.Latin1.GetString(_received.ToArray())))
         {
             var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
             if (read == 0)
             {
-                Assert.Fail($"The server closed the connection before sending \"{text}\"; received:\n{Encoding.Latin1.GetString(_received.ToArray())}");
+                Assert.Fail($"The server closed the connection before sending {what}; received:\n{Encoding.Latin1.GetString(_received.ToArray())}");
             }
 
             _received.Write(buffer, 0, read);

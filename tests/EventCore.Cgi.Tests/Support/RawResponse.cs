@@ -21,6 +21,10 @@ internal sealed class RawResponse
 
     public IEnumerable<string> All(string name) => Headers.Where(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value);
 
+    /// <summary>Null when not even a complete head arrived (the server aborted before sending it).</summary>
+    public static RawResponse? TryParse(byte[] bytes) =>
+        Encoding.Latin1.GetString(bytes).Contains("\r\n\r\n", StringComparison.Ordinal) ? Parse(bytes) : null;
+
     public static RawResponse Parse(byte[] bytes)
     {
         var text = Encoding.Latin1.GetString(bytes);
