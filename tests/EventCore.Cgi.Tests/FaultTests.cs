@@ -131,6 +131,31 @@ public abstract class FaultTests(ServerKind server)
         await ProcessTable.WaitUntilAsync(() => host.Executor.RunningProcesses == 0, TimeSpan.FromSeconds(10), () => "the process slot released");
     }
 
+    [Theory]
+    [InlineData("wait-stdin.sh", false)]
+    [InlineData("wait-stdin.sh", true)]
+    [InlineData("echo.sh", false)]
+    [InlineData("echo.sh", true)]
+    public async Task ABodyOverTheServersLimitStopsTheScript(string script, bool chunked)
+    {
+        await using var host = await CgiHost.StartAsync(server, maxRequestBodySize: 1024 * 1024);
+        using var client = host.CreateClient();
+        try
+        {
+            using var response = await client.PostAsync("/cgi-bin/" + script, new Pattern.Content(4L * 1024 * 1024, chunked), TestContext.Current.CancellationToken);
+            await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+
+            // A complete answer can only be the 413 (sent before the script's own answer started).
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        }
+        catch (HttpRequestException)
+        {
+            // The script had started its answer: the response is cut off.
+        }
+
+        await ProcessTable.WaitUntilAsync(() => host.Executor.RunningProcesses == 0, TimeSpan.FromSeconds(10), () => "the script killed and its slot released:\n" + host.Logs);
+    }
+
     private static int[] ReadPids(string file)
     {
         Assert.True(File.Exists(file), $"The script did not record its pids in {file}.");

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using EventCore.Cgi.Processes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -144,6 +145,7 @@ internal sealed partial class CgiRun
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadBodyAsync(byte[] buffer)
     {
         try
@@ -157,6 +159,7 @@ internal sealed partial class CgiRun
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAllAsync(Socket stdin, ReadOnlyMemory<byte> data)
     {
         while (!data.IsEmpty)

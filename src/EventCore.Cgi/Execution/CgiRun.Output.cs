@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using EventCore.Cgi.Processes;
 using Microsoft.AspNetCore.Http;
 
@@ -125,7 +126,7 @@ internal sealed partial class CgiRun
         else
         {
             // Headers go out now, so a script that streams (or stalls) is seen as started by the client.
-            await ToClientAsync(response.StartAsync(_stop.Token));
+            await ToClientAsync(new ValueTask(response.StartAsync(_stop.Token)));
         }
 
         while (open)
@@ -149,11 +150,12 @@ internal sealed partial class CgiRun
             return;
         }
 
-        await ToClientAsync(response.CompleteAsync());
+        await ToClientAsync(new ValueTask(response.CompleteAsync()));
         _responseCompleted = true;
     }
 
     /// <summary>Writes body bytes; false when the script's Content-Length is reached and it wrote more (the rest is discarded).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> WriteBodyAsync(ReadOnlyMemory<byte> data, long contentLength)
     {
         var open = true;
@@ -166,7 +168,7 @@ internal sealed partial class CgiRun
 
         if (!data.IsEmpty)
         {
-            await ToClientAsync(_context.Response.Body.WriteAsync(data, _stop.Token).AsTask());
+            await ToClientAsync(_context.Response.Body.WriteAsync(data, _stop.Token));
             _bodyWritten += data.Length;
         }
 
@@ -174,7 +176,8 @@ internal sealed partial class CgiRun
     }
 
     /// <summary>Awaits a write to the client, marking it so that a failure reads as the client being gone.</summary>
-    private async Task ToClientAsync(Task write)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ToClientAsync(ValueTask write)
     {
         _writingToClient = true;
         await write;

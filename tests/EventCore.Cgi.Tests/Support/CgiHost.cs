@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,7 @@ namespace EventCore.Cgi.Tests.Support;
 /// A real ASP.NET Core app on a real server (EventCore on epoll, or Kestrel) at 127.0.0.1:0 with
 /// <c>AddCgi</c> + <c>UseCgi</c> serving a fresh <see cref="ScriptRoot"/> under <c>/cgi-bin</c>
 /// (.sh and .cgi executed, .py by python3, .php by php-cgi), and one endpoint of its own, <c>GET /hello</c>.
+/// Request bodies are unlimited unless the test sets a limit.
 /// </summary>
 internal sealed class CgiHost : IAsyncDisposable
 {
@@ -40,7 +42,8 @@ internal sealed class CgiHost : IAsyncDisposable
         ServerKind server = ServerKind.EventCore,
         Action<CgiOptions>? cgi = null,
         Action<CgiMiddlewareOptions>? middleware = null,
-        Action<EpollTransportOptions>? transport = null)
+        Action<EpollTransportOptions>? transport = null,
+        long? maxRequestBodySize = null)
     {
         var scripts = new ScriptRoot();
         var logs = new TestLogs();
@@ -67,6 +70,13 @@ internal sealed class CgiHost : IAsyncDisposable
                 Interpreters = { [".sh"] = null, [".cgi"] = null, [".py"] = Programs.Python, [".php"] = Programs.PhpCgi },
             };
             middleware?.Invoke(options);
+
+            // Server-agnostic: the request body limit (30 MB by default on both servers) set per request.
+            app.Use((context, next) =>
+            {
+                context.Features.GetRequiredFeature<IHttpMaxRequestBodySizeFeature>().MaxRequestBodySize = maxRequestBodySize;
+                return next(context);
+            });
             app.UseCgi(options);
             app.MapGet("/hello", (HttpContext context) => "hello from the app " + context.Request.QueryString);
             await app.StartAsync(TestContext.Current.CancellationToken);
