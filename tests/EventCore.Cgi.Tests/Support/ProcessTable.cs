@@ -25,7 +25,10 @@ internal static class ProcessTable
     /// <summary>Whether <paramref name="pid"/> exists and is not a zombie (a killed orphan waits for init as a zombie briefly).</summary>
     public static bool IsAlive(int pid) => Stat(pid) is { } stat && stat.State is not ('Z' or 'X');
 
-    /// <summary>The descriptors open in this process, with what they point to.</summary>
+    /// <summary>
+    /// The descriptors open in this process, with what they point to; not the assemblies the runtime opens as it
+    /// loads them (once, for good), nor the listing's own descriptor.
+    /// </summary>
     public static List<string> OpenDescriptors()
     {
         var result = new List<string>();
@@ -34,7 +37,9 @@ internal static class ProcessTable
             try
             {
                 var target = new FileInfo(path).LinkTarget ?? "?";
-                if (!target.StartsWith("/proc/", StringComparison.Ordinal) || !target.EndsWith("/fd", StringComparison.Ordinal))
+                var listing = target.StartsWith("/proc/", StringComparison.Ordinal) && target.EndsWith("/fd", StringComparison.Ordinal);
+                var assembly = target.EndsWith(".dll", StringComparison.Ordinal) || target.EndsWith(".so", StringComparison.Ordinal);
+                if (!listing && !assembly)
                 {
                     result.Add($"{Path.GetFileName(path)} -> {target}");
                 }
