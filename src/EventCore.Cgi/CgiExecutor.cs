@@ -108,7 +108,7 @@ public sealed class CgiExecutor
         }
 
         var environment = run.BuildEnvironment();
-        var error = await Task.Run(() => run.Start(program, arguments, environment));
+        var error = await StartAsync(run, program, arguments, environment);
         if (error != Errno.None)
         {
             var status = SpawnFailureStatus(error, script.Interpreter is null);
@@ -118,6 +118,29 @@ public sealed class CgiExecutor
         }
 
         return await run.RunAsync();
+    }
+
+    /// <summary>
+    /// Spawns on the thread pool (a clone and an exec, kept off the caller's thread, which may be a server loop).
+    /// ETXTBSY is retried: the file was open for writing in a child that another thread of the host forked at that
+    /// moment and that had not yet reached its own exec (every fork copies every descriptor, close-on-exec or not);
+    /// that lasts microseconds. A file really being written keeps failing and is answered 502.
+    /// </summary>
+    private static async Task<Errno> StartAsync(CgiRun run, string program, string[] arguments, List<string> environment)
+    {
+        var error = Errno.None;
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            error = await Task.Run(() => run.Start(program, arguments, environment));
+            if (error != Errno.ETXTBSY)
+            {
+                break;
+            }
+
+            await Task.Delay(attempt * 5);
+        }
+
+        return error;
     }
 
     /// <summary>The program to execute and its argv: the interpreter with the script as its argument, or the script itself.</summary>

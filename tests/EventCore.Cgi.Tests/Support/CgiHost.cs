@@ -98,6 +98,12 @@ internal sealed class CgiHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // What the CGI code logged, shown with the test's output (when it fails, that is the first thing to read).
+        foreach (var line in Logs.Cgi)
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine($"{line.Level}: {line.Message}");
+        }
+
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await _app.StopAsync(stop.Token);
         await _app.DisposeAsync();
