@@ -21,6 +21,7 @@ public sealed class CgiHeaderParserTests
             Assert.Equal(HeadParseResult.Complete, result);
             var head = parser.Head;
             Assert.Equal(404, head.Status);
+            Assert.Equal("Not Found", head.Reason);
             Assert.Equal("text/html", head.ContentType);
             Assert.Equal(4, head.ContentLength);
             Assert.Equal([new("Set-Cookie", "a=1"), new("Set-Cookie", "b=2"), new("X-Empty", "")], head.Fields);

@@ -14,6 +14,7 @@ public abstract class ResponseTests(ServerKind server)
         var response = await RawHttp.SendAsync(host.Port, "GET /cgi-bin/status.sh HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
 
         Assert.Equal(418, response.Status);
+        Assert.Equal("I am a teapot", response.Reason);
         Assert.Equal("text/plain; charset=utf-8", response.Header("Content-Type"));
         Assert.Equal("custom value", response.Header("X-Custom"));
         Assert.Equal(["a=1; Path=/", "b=2; Path=/"], response.All("Set-Cookie"));

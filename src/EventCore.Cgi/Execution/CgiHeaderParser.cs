@@ -131,6 +131,7 @@ internal sealed class CgiHeaderParser
         }
 
         Head.Status = status;
+        Head.Reason = value.Length > 4 && value.AsSpan(4).Trim() is { Length: > 0 } reason ? reason.ToString() : null;
         return null;
     }
 

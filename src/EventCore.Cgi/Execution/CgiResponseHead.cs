@@ -6,6 +6,9 @@ internal sealed class CgiResponseHead
     /// <summary>The <c>Status</c> field's code, if the script sent one.</summary>
     public int? Status { get; set; }
 
+    /// <summary>The reason phrase after the <c>Status</c> code, if any (sent as the status line's phrase).</summary>
+    public string? Reason { get; set; }
+
     public string? Location { get; set; }
 
     public string? ContentType { get; set; }

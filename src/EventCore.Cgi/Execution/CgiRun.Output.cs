@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using EventCore.Cgi.Processes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace EventCore.Cgi.Execution;
 
@@ -85,6 +86,11 @@ internal sealed partial class CgiRun
         var response = _context.Response;
         var status = head.Status ?? (head.Location is not null ? StatusCodes.Status302Found : StatusCodes.Status200OK);
         response.StatusCode = status;
+        if (head.Reason is not null && _context.Features.Get<IHttpResponseFeature>() is { } responseFeature)
+        {
+            responseFeature.ReasonPhrase = head.Reason;
+        }
+
         if (head.Location is not null)
         {
             response.Headers.Location = head.Location;

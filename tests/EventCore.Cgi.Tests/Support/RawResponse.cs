@@ -8,6 +8,8 @@ internal sealed class RawResponse
 {
     public int Status { get; private init; }
 
+    public string Reason { get; private init; } = "";
+
     public List<KeyValuePair<string, string>> Headers { get; } = [];
 
     public byte[] Body { get; private init; } = [];
@@ -38,7 +40,14 @@ internal sealed class RawResponse
         var (body, complete) = chunked ? Dechunk(rest)
             : lengthHeader is not null ? (rest[..Math.Min(rest.Length, int.Parse(lengthHeader, CultureInfo.InvariantCulture))].ToArray(), rest.Length >= int.Parse(lengthHeader, CultureInfo.InvariantCulture))
             : (rest.ToArray(), true);
-        var response = new RawResponse { Status = int.Parse(lines[0].Split(' ')[1], CultureInfo.InvariantCulture), Body = body, Complete = complete };
+        var statusLine = lines[0].Split(' ', 3);
+        var response = new RawResponse
+        {
+            Status = int.Parse(statusLine[1], CultureInfo.InvariantCulture),
+            Reason = statusLine.Length > 2 ? statusLine[2] : "",
+            Body = body,
+            Complete = complete,
+        };
         response.Headers.AddRange(headers);
         return response;
     }
