@@ -126,7 +126,7 @@ public sealed class CgiExecutor
     /// moment and that had not yet reached its own exec (every fork copies every descriptor, close-on-exec or not);
     /// that lasts microseconds. A file really being written keeps failing and is answered 502.
     /// </summary>
-    private static async Task<Errno> StartAsync(CgiRun run, string program, string[] arguments, List<string> environment)
+    private async Task<Errno> StartAsync(CgiRun run, string program, string[] arguments, List<string> environment)
     {
         var error = Errno.None;
         for (var attempt = 1; attempt <= 5; attempt++)
@@ -137,6 +137,7 @@ public sealed class CgiExecutor
                 break;
             }
 
+            CgiLog.TextFileBusy(_logger, program, attempt);
             await Task.Delay(attempt * 5);
         }
 

@@ -57,6 +57,9 @@ internal static partial class CgiLog
     [LoggerMessage(16, LogLevel.Error, "CGI script {ScriptName}: unexpected failure; the script was killed.")]
     public static partial void Failed(ILogger logger, string scriptName, Exception exception);
 
+    [LoggerMessage(18, LogLevel.Debug, "CGI: {Program} was busy (ETXTBSY: open for writing in a process about to exec); retry {Attempt}.")]
+    public static partial void TextFileBusy(ILogger logger, string program, int attempt);
+
     [LoggerMessage(17, LogLevel.Debug, "CGI script {ScriptName} (pid {Pid}) started: {Program}.")]
     public static partial void Started(ILogger logger, string scriptName, int pid, string program);
 }
