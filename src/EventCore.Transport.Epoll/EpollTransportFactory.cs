@@ -19,6 +19,7 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
     private readonly EpollTransportMetrics _metrics;
     private readonly Lock _lock = new();
     private EpollLoop[]? _loops;
+    private BlockedLoopGuard? _guard;
     private bool _disposed;
 
     /// <summary>Creates the factory (normally through dependency injection).</summary>
@@ -31,6 +32,11 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options.Value;
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.LoopCount, 1, nameof(options));
+        if (_options.BlockedLoopThreshold <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.BlockedLoopThreshold, "BlockedLoopThreshold must be positive.");
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.MaxBlockedLoopThreads, nameof(options));
         _loggerFactory = loggerFactory;
         _listenerLogger = loggerFactory.CreateLogger<EpollConnectionListener>();
         _metrics = new EpollTransportMetrics(meterFactory);
@@ -40,6 +46,9 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
 
     /// <summary>The running loops (empty before the first bind).</summary>
     internal IReadOnlyList<EpollLoop> Loops => _loops ?? [];
+
+    /// <summary>The blocked-loop guard (null before the first bind).</summary>
+    internal BlockedLoopGuard? Guard => _guard;
 
     /// <summary>Test hook for listeners bound from now on: an errno to report instead of calling accept4.</summary>
     internal Func<Errno>? AcceptFault { get; set; }
@@ -76,6 +85,8 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
         {
             loop.Dispose();
         }
+        // After the loops: a loop whose thread is blocked while stopping needs the guard to hand it off.
+        _guard?.Dispose();
         _metrics.Dispose();
     }
 
@@ -97,8 +108,9 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
                 for (int i = 0; i < loops.Length; i++)
                 {
                     loops[i] = new EpollLoop(i, _options, _metrics, _loggerFactory);
-                    loops[i].Start();
                 }
+                _guard = new BlockedLoopGuard(_options, _metrics, _loggerFactory);
+                _guard.Start(loops);
                 _loops = loops;
             }
             return _loops;

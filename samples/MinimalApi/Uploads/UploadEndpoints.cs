@@ -29,26 +29,26 @@ internal static class UploadEndpoints
         var maxBytes = app.ServiceProvider.GetRequiredService<IOptions<UploadOptions>>().Value.MaxBytes;
 
         var api = app.MapGroup("/api/files");
-        api.MapGet("/", (UploadStore store) => Results.Ok(store.List()));
+        api.MapGet("/", async (UploadStore store) => Results.Ok(await store.ListAsync()));
         api.MapPost("/", MultipartUpload.ReceiveAsync).WithRequestSizeLimit(maxBytes);
         api.MapGet("/{name}", Download);
-        api.MapDelete("/{name}", (string name, UploadStore store) => store.Delete(name) ? Results.NoContent() : Results.NotFound());
+        api.MapDelete("/{name}", async (string name, UploadStore store) => await store.DeleteAsync(name) ? Results.NoContent() : Results.NotFound());
 
         app.MapGet("/uploads", Page);
         app.MapPost("/uploads", FormUploadAsync)
             .WithRequestSizeLimit(maxBytes)
             .WithFormOptions(multipartBodyLengthLimit: maxBytes);
-        app.MapPost("/uploads/{name}/delete", (string name, UploadStore store) =>
+        app.MapPost("/uploads/{name}/delete", async (string name, UploadStore store) =>
         {
-            store.Delete(name);
+            await store.DeleteAsync(name);
             return Results.Redirect("/uploads");
         }).RequireAntiforgeryToken();
         return app;
     }
 
-    private static IResult Download(string name, UploadStore store)
+    private static async Task<IResult> Download(string name, UploadStore store)
     {
-        var path = store.Find(name);
+        var path = await store.FindAsync(name);
         return path is null
             ? Results.NotFound()
             : Results.File(path, UploadStore.GetContentType(name), fileDownloadName: name, enableRangeProcessing: true);
@@ -66,10 +66,10 @@ internal static class UploadEndpoints
         return Results.Redirect("/uploads");
     }
 
-    private static IResult Page(HttpContext context, UploadStore store, IAntiforgery antiforgery)
+    private static async Task<IResult> Page(HttpContext context, UploadStore store, IAntiforgery antiforgery)
     {
         var token = HtmlPage.AntiforgeryField(antiforgery.GetAndStoreTokens(context));
-        var rows = string.Concat(store.List().Select(f => $"""
+        var rows = string.Concat((await store.ListAsync()).Select(f => $"""
             <tr><td><a href="/api/files/{Uri.EscapeDataString(f.Name)}">{HtmlPage.Encode(f.Name)}</a></td><td class="num">{f.Size:N0}</td>
             <td><form method="post" action="/uploads/{Uri.EscapeDataString(f.Name)}/delete">{token}<button class="link" type="submit">Delete</button></form></td></tr>
             """));

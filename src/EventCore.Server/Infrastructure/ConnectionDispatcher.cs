@@ -1,4 +1,5 @@
 using EventCore.Server.Http1;
+using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 
@@ -27,6 +28,11 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
         }
 
         var http1 = new Http1Connection<TContext>(connection, service, application);
+        if (connection is EpollConnection epoll)
+        {
+            epoll.WorkDescriber = http1; // names the request if its app code blocks the loop
+        }
+
         connections.Add(id, http1);
         service.Metrics.ConnectionStart();
         ServerLog.ConnectionStart(service.ConnectionLogger, connection.ConnectionId);

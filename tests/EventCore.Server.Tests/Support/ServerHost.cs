@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using EventCore.Server;
+using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -19,11 +20,15 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly EventCoreServer _server;
     private bool _stopped;
 
-    private ServerHost(EventCoreServer server, CapturingLoggerProvider logs)
+    private ServerHost(EventCoreServer server, CapturingLoggerProvider logs, EpollTransportFactory? epoll)
     {
         _server = server;
         Logs = logs;
+        Epoll = epoll;
     }
+
+    /// <summary>The epoll transport the host made from explicit options (see <see cref="StartOnEpollAsync"/>).</summary>
+    public EpollTransportFactory? Epoll { get; }
 
     public CapturingLoggerProvider Logs { get; }
 
@@ -34,8 +39,13 @@ internal sealed class ServerHost : IAsyncDisposable
     public static Task<ServerHost> StartAsync(RequestDelegate app, Action<EventCoreServerOptions>? configure = null, bool defaultTransport = false)
         => StartAsync(new DelegateApplication(app), configure, defaultTransport);
 
+    /// <summary>Starts on an epoll transport with these options (logging to <see cref="Logs"/>), disposed with the host.</summary>
+    public static Task<ServerHost> StartOnEpollAsync(RequestDelegate app, EpollTransportOptions epoll, Action<EventCoreServerOptions>? configure = null)
+        => StartAsync(new DelegateApplication(app), configure, defaultTransport: false, epoll);
+
     /// <summary>Starts on the Sockets transport, or on the server's default (epoll) when <paramref name="defaultTransport"/>.</summary>
-    public static async Task<ServerHost> StartAsync<TContext>(IHttpApplication<TContext> app, Action<EventCoreServerOptions>? configure = null, bool defaultTransport = false)
+    public static async Task<ServerHost> StartAsync<TContext>(
+        IHttpApplication<TContext> app, Action<EventCoreServerOptions>? configure = null, bool defaultTransport = false, EpollTransportOptions? epoll = null)
         where TContext : notnull
     {
         var logs = new CapturingLoggerProvider();
@@ -47,14 +57,19 @@ internal sealed class ServerHost : IAsyncDisposable
             options.Urls.Add("http://127.0.0.1:0");
         }
 
-        if (!defaultTransport)
+        var epollFactory = epoll is null ? null : new EpollTransportFactory(Options.Create(epoll), loggerFactory);
+        if (epollFactory is not null)
+        {
+            options.TransportFactory = _ => epollFactory;
+        }
+        else if (!defaultTransport)
         {
             options.TransportFactory ??= _ => new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
         }
 
         var server = new EventCoreServer(Options.Create(options), new ServiceCollection().BuildServiceProvider(), loggerFactory);
         await server.StartAsync(app, CancellationToken.None);
-        return new ServerHost(server, logs);
+        return new ServerHost(server, logs, epollFactory);
     }
 
     public async Task<RawClient> ConnectAsync()
@@ -81,6 +96,10 @@ internal sealed class ServerHost : IAsyncDisposable
         }
 
         _server.Dispose();
+        if (Epoll is not null)
+        {
+            await Epoll.DisposeAsync();
+        }
     }
 
     /// <summary>The simplest IHttpApplication: a DefaultHttpContext over the server's features.</summary>
