@@ -150,7 +150,7 @@ internal sealed partial class CgiRun
     {
         try
         {
-            return await _context.Request.Body.ReadAsync(buffer.AsMemory(0, InputBufferSize), _stop.Token);
+            return await LeaveServerThread(_context.Request.Body.ReadAsync(buffer.AsMemory(0, InputBufferSize), _stop.Token));
         }
         catch (SocketException exception)
         {

@@ -186,7 +186,16 @@ internal sealed partial class CgiRun
     private async ValueTask ToClientAsync(ValueTask write)
     {
         _writingToClient = true;
-        await write;
+        if (!write.IsCompleted)
+        {
+            await write;
+            await LeaveServerThread();
+        }
+        else
+        {
+            await write;
+        }
+
         _writingToClient = false;
     }
 }

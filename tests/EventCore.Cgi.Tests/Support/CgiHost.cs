@@ -98,8 +98,9 @@ internal sealed class CgiHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // What the CGI code logged, shown with the test's output (when it fails, that is the first thing to read).
-        foreach (var line in Logs.Cgi)
+        // What the CGI code (and EventCore's blocked-loop guard) logged, shown with the test's output (when it fails,
+        // that is the first thing to read).
+        foreach (var line in Logs.Cgi.Concat(Logs.BlockedLoop))
         {
             TestContext.Current.TestOutputHelper?.WriteLine($"{line.Level}: {line.Message}");
         }

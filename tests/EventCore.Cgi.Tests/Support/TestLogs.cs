@@ -12,6 +12,9 @@ internal sealed class TestLogs : ILoggerProvider
 
     public IEnumerable<LogLine> Cgi => _lines.Where(l => l.Category == "EventCore.Cgi");
 
+    /// <summary>EventCore's blocked-loop guard: a loop thread was held by a call out of the loop.</summary>
+    public IEnumerable<LogLine> BlockedLoop => _lines.Where(l => l.Category.EndsWith("BlockedLoopGuard", StringComparison.Ordinal));
+
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
 
     public void Dispose()
