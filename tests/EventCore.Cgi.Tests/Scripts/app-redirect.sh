@@ -1,0 +1,2 @@
+#!/bin/sh
+printf 'Location: /hello?from=cgi\r\n\r\n'

@@ -1,0 +1,4 @@
+#!/bin/sh
+echo "hello world, no headers here"
+echo
+echo "body"

@@ -1,0 +1,4 @@
+#!/bin/sh
+echo "first problem line" >&2
+printf 'Content-Type: text/plain\r\n\r\nok'
+echo "second problem line" >&2
