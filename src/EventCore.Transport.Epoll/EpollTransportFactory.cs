@@ -17,6 +17,7 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _listenerLogger;
     private readonly EpollTransportMetrics _metrics;
+    private readonly DescriptorBudget _descriptors;
     private readonly Lock _lock = new();
     private EpollLoop[]? _loops;
     private bool _disposed;
@@ -34,15 +35,13 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
         _loggerFactory = loggerFactory;
         _listenerLogger = loggerFactory.CreateLogger<EpollConnectionListener>();
         _metrics = new EpollTransportMetrics(meterFactory);
+        _descriptors = new DescriptorBudget(_options.DescriptorReserve, _listenerLogger);
     }
 
     internal EpollTransportMetrics Metrics => _metrics;
 
     /// <summary>The running loops (empty before the first bind).</summary>
     internal IReadOnlyList<EpollLoop> Loops => _loops ?? [];
-
-    /// <summary>Test hook for listeners bound from now on: an errno to report instead of calling accept4.</summary>
-    internal Func<Errno>? AcceptFault { get; set; }
 
     /// <inheritdoc />
     public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
@@ -53,7 +52,7 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
         }
         cancellationToken.ThrowIfCancellationRequested();
         EpollLoop[] loops = EnsureLoops();
-        return await EpollConnectionListener.BindAsync(loops, ipEndPoint, _options.Backlog, _listenerLogger, AcceptFault);
+        return await EpollConnectionListener.BindAsync(loops, ipEndPoint, _options.Backlog, _listenerLogger, _descriptors);
     }
 
     /// <inheritdoc />
