@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace EventCore.Server.Http1;
 
@@ -21,6 +22,7 @@ internal abstract partial class Http1Connection : IFeatureCollection
         typeof(IHttpRequestBodyDetectionFeature), typeof(IHttpConnectionFeature), typeof(IHttpRequestLifetimeFeature),
         typeof(IHttpRequestIdentifierFeature), typeof(IHttpMaxRequestBodySizeFeature), typeof(IHttpBodyControlFeature),
         typeof(IRequestBodyPipeFeature), typeof(IHttpRequestTrailersFeature), typeof(IHttpUpgradeFeature),
+        typeof(IHttpMinRequestBodyDataRateFeature), typeof(IHttpMinResponseDataRateFeature),
 
         // Slots for what hosting and common middleware add per request, so Set never allocates.
         typeof(IServiceProvidersFeature), typeof(IItemsFeature), typeof(IQueryFeature), typeof(IFormFeature),
@@ -30,7 +32,7 @@ internal abstract partial class Http1Connection : IFeatureCollection
         typeof(ITlsConnectionFeature), typeof(IHttpExtendedConnectFeature),
     ];
 
-    private const int ImplementedCount = 12;
+    private const int ImplementedCount = 14;
 
     private readonly object?[] _features = new object?[s_knownTypes.Length];
     private readonly Dictionary<Type, object> _extraFeatures = [];
