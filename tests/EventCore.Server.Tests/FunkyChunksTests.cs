@@ -43,6 +43,7 @@ public class FunkyChunksTests
     [InlineData("ffffffffffffffffff\r\nxx\r\n0\r\n\r\n")]
     [InlineData("10000000000000000\r\nxx\r\n0\r\n\r\n")]
     [InlineData("8000000000000000\r\nxx\r\n0\r\n\r\n")]
+    [InlineData("00000000000000000002\r\nxx\r\n0\r\n\r\n")]
     [InlineData("-2\r\nxx\r\n0\r\n\r\n")]
     [InlineData("+2\r\nxx\r\n0\r\n\r\n")]
     [InlineData("0x2\r\nxx\r\n0\r\n\r\n")]
