@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -33,7 +34,7 @@ internal sealed class KestrelReference
     /// <summary>What Kestrel made of the input: its transcript when it accepted the first request, else null.</summary>
     public string? Send(byte[] input)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 1_000, SendTimeout = 10_000 };
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 2_000, SendTimeout = 10_000 };
         socket.Connect(_endPoint);
         try
         {
@@ -83,8 +84,8 @@ internal sealed class KestrelReference
             return null;
         }
 
-        var bodyStart = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        return bodyStart < 0 ? null : response[(bodyStart + 4)..];
+        var match = Regex.Match(response, "\r\nX-Transcript: ([^\r]*)\r\n", RegexOptions.IgnoreCase);
+        return match.Success ? Encoding.Latin1.GetString(Convert.FromBase64String(match.Groups[1].Value)) : null;
     }
 
     private static KestrelReference Start()
@@ -121,8 +122,10 @@ internal sealed class KestrelReference
 
         var headers = request.Headers.SelectMany(h => h.Value.Select(v => (h.Key, v ?? ""))).ToList();
         var transcript = Transcript.Format(request.Method, request.RawTarget, headers, body.ToArray());
+        // In a header as well as the body: a HEAD response has no body.
         var bytes = Encoding.Latin1.GetBytes(transcript);
         context.Response.Headers.Connection = "close";
+        context.Response.Headers["X-Transcript"] = Convert.ToBase64String(bytes);
         context.Response.ContentLength = bytes.Length;
         await context.Response.Body.WriteAsync(bytes);
     }
