@@ -17,7 +17,7 @@ missing_packages() {
 
 install_missing() {
   local missing
-  missing=$(missing_packages "$@")
+  missing=$(missing_packages "$@" | xargs)
   [ -z "$missing" ] && return 0
   echo "test.sh: installing $missing"
   # As root there is no sudo to call; `env` carries the variable through sudo as well as without it.
@@ -25,10 +25,12 @@ install_missing() {
   [ "$(id -u)" -ne 0 ] && sudo=(sudo)
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
-  # A failed install must say so here, not as unrelated test failures later.
-  missing=$(missing_packages "$@")
+  # A failed install must fail here, clearly, not as unrelated test failures later.
+  missing=$(missing_packages "$@" | xargs)
   if [ -n "$missing" ]; then
-    echo "test.sh: could not install $missing (apt-get as $(id -un)); the tests that need them will fail"
+    echo "test.sh: FAILED: still missing after the install step: $missing (apt-get as $(id -un)${sudo:+ through sudo})."
+    echo "test.sh: the tests need them; install them (apt-get install $missing) and run ./test.sh again."
+    summary 0 1
   fi
 }
 

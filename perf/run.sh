@@ -15,7 +15,11 @@
 #   --servers LIST          comma list of eventcore,kestrel,kestrel-epoll,nginx (the default) and the optional
 #                           eventcore-inline / eventcore-threadpool: EventCore with EventCore__Transport__ApplicationScheduling
 #                           forced to Inline / ThreadPool (eventcore runs the app as shipped, which sets Inline)
-#   --workloads LIST        comma list of idle,plaintext,json,pipelined,static-600,static-100k,conn-1000
+#   --workloads LIST        comma list of idle,plaintext,json,pipelined,static-600,static-100k,conn-1000 (the default),
+#                           and the optional conn-4096, short-lived (a new connection per request) and upload-20m
+#                           (64 connections POSTing 20 MiB bodies to /drain; .NET servers only)
+#   --user-app              measure perf/UserApp (a user's own app: UseEventCore() and no EventCore configuration)
+#                           instead of the sample; default servers eventcore,kestrel and workloads plaintext,json
 #   --idle-connections N    connections held open for the idle-memory workload (default 10000)
 #   --base-port P           first of six consecutive 127.0.0.1 ports (default 5301)
 #   --app DLL               measure this MinimalApi.dll instead of building samples/MinimalApi
@@ -52,6 +56,9 @@ APP_DLL=""
 BUILD=1
 OUT_DIR="$PERF_DIR/results"
 QUICK=0
+USER_APP=0
+SERVERS_SET=0
+WORKLOADS_SET=0
 SYSCALLS=0
 STRACE_SECONDS=3
 
@@ -65,11 +72,12 @@ while (($#)); do
     --warmup) WARMUP=$2; shift ;;
     --jit-warmup) JIT_WARMUP=$2; shift ;;
     --profile) PROFILE=$2; shift ;;
-    --servers) SERVERS=$2; shift ;;
-    --workloads) WORKLOADS=$2; shift ;;
+    --servers) SERVERS=$2; SERVERS_SET=1; shift ;;
+    --workloads) WORKLOADS=$2; WORKLOADS_SET=1; shift ;;
     --idle-connections) IDLE_CONNECTIONS=$2; shift ;;
     --base-port) BASE_PORT=$2; shift ;;
     --app) APP_DLL=$(realpath "$2"); BUILD=0; shift ;;
+    --user-app) USER_APP=1 ;;
     --no-build) BUILD=0 ;;
     --syscalls) SYSCALLS=1 ;;
     --out) OUT_DIR=$(realpath -m "$2"); shift ;;
@@ -78,6 +86,13 @@ while (($#)); do
   esac
   shift
 done
+
+if ((USER_APP)); then
+  SAMPLE_DIR="$PERF_DIR/UserApp"
+  DEFAULT_DLL="$SAMPLE_DIR/bin/Release/net10.0/UserApp.dll"
+  ((SERVERS_SET)) || SERVERS=eventcore,kestrel
+  ((WORKLOADS_SET)) || WORKLOADS=plaintext,json
+fi
 
 case "$PROFILE" in
   pinned) SERVER_CPUS=(taskset -c 0); CLIENT_CPUS=(taskset -c 1); WRK_THREADS=1 ;;
@@ -312,6 +327,9 @@ wrk_args() { # wrk_args WORKLOAD PORT: connections, script and URL of a workload
     static-600) echo "-c 64 http://127.0.0.1:$port/static-600.txt" ;;
     static-100k) echo "-c 64 http://127.0.0.1:$port/static-100k.txt" ;;
     conn-1000) echo "-c 1000 http://127.0.0.1:$port/plaintext" ;;
+    conn-4096) echo "-c 4096 http://127.0.0.1:$port/plaintext" ;;
+    short-lived) echo "-c 64 -H Connection:close http://127.0.0.1:$port/plaintext" ;;
+    upload-20m) echo "-c 64 -s $PERF_DIR/upload.lua http://127.0.0.1:$port/drain -- 20" ;;
   esac
 }
 
@@ -469,14 +487,18 @@ BUILD_NOTE=""
 if [[ -z $APP_DLL ]]; then
   APP_DLL=$DEFAULT_DLL
   if ((BUILD)); then
-    log "building samples/MinimalApi (Release)"
+    log "building ${SAMPLE_DIR#"$REPO_DIR"/} (Release)"
     if ! dotnet build -c Release "$SAMPLE_DIR" -nologo -v q >"$RAW/build.log" 2>&1; then
-      BUILD_NOTE="build of samples/MinimalApi failed: $(grep -m1 -E 'error' "$RAW/build.log" | sed 's/^ *//' | cut -c1-300)"
+      BUILD_NOTE="build of ${SAMPLE_DIR#"$REPO_DIR"/} failed: $(grep -m1 -E 'error' "$RAW/build.log" | sed 's/^ *//' | cut -c1-300)"
       log "FAILED: $BUILD_NOTE"
     fi
   fi
 fi
 for name in "${SERVER_LIST[@]}"; do
+  if ((USER_APP)) && [[ $name != eventcore && $name != kestrel ]]; then
+    echo "run.sh: --user-app runs on eventcore and kestrel only (the app knows --server kestrel, else it uses EventCore)" >&2
+    exit 2
+  fi
   case "$name" in
     eventcore|eventcore-inline|eventcore-threadpool|kestrel|kestrel-epoll)
       if [[ -n $BUILD_NOTE ]]; then FAILED[$name]=$BUILD_NOTE
@@ -511,6 +533,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
   jit_warmup
   for workload in "${WORKLOAD_LIST[@]}"; do
     for name in "${SERVER_LIST[@]}"; do
+      # nginx's configuration has no endpoint that reads a body: the upload profile compares the .NET servers.
+      if [[ $workload == upload-20m && $name == nginx ]]; then continue; fi
       if [[ $workload == idle ]]; then measure_idle "$round" "$name"; else measure "$round" "$workload" "$name"; fi
     done
   done

@@ -15,6 +15,7 @@ internal static class TechEmpowerEndpoints
         app.MapMethods("/plaintext", [HttpMethods.Get, HttpMethods.Head], Plaintext).ShortCircuit();
         app.MapGet("/json", () => TypedResults.Json(new JsonMessage("Hello, World!"), AppJsonContext.Default.JsonMessage)).ShortCircuit();
         app.MapPost("/echo", Echo).ShortCircuit();
+        app.MapPost("/drain", Drain).ShortCircuit();
         return app;
     }
 
@@ -26,6 +27,23 @@ internal static class TechEmpowerEndpoints
         return HttpMethods.IsHead(context.Request.Method)
             ? Task.CompletedTask
             : response.Body.WriteAsync(s_helloWorld).AsTask();
+    }
+
+    /// <summary>Reads the whole request body and answers with its length (the upload benchmark).</summary>
+    private static async Task<string> Drain(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var reader = request.BodyReader;
+        long length = 0;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            length += result.Buffer.Length;
+            reader.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
     }
 
     /// <summary>Streams the request body back with the same Content-Type.</summary>

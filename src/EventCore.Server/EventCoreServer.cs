@@ -19,6 +19,9 @@ namespace EventCore.Server;
 /// </summary>
 public sealed class EventCoreServer : IServer
 {
+    /// <summary>After the shutdown token fired and the rest were aborted, how long StopAsync waits for them to unwind (Kestrel's 1 s).</summary>
+    private static readonly TimeSpan s_abortWait = TimeSpan.FromSeconds(1);
+
     private readonly EventCoreServerOptions _options;
     private readonly IServiceProvider _services;
     private readonly ILoggerFactory _loggerFactory;
@@ -62,7 +65,7 @@ public sealed class EventCoreServer : IServer
         }
 
         _dateCache = new DateHeaderCache(TimeProvider.System);
-        _serviceContext = new ServiceContext(_options, _loggerFactory, _metrics, _dateCache, _connections);
+        _serviceContext = new ServiceContext(_options, _loggerFactory, _metrics, _dateCache, _connections, _services.GetService<TimeProvider>());
         var binder = new AddressBinder(CreateTransportFactory(), _logger);
         var bound = await binder.BindAsync(ResolveUrls(), cancellationToken);
         _addresses.Addresses.Clear();
@@ -82,9 +85,11 @@ public sealed class EventCoreServer : IServer
     }
 
     /// <summary>
-    /// Graceful stop: stop accepting, close idle keep-alive connections now, let requests in flight finish (their
-    /// responses get Connection: close), abort what is left when <paramref name="cancellationToken"/> fires or
-    /// <see cref="EventCoreServerOptions.ShutdownTimeout"/> passes. Returns when every connection is gone.
+    /// Graceful stop, Kestrel's way: <paramref name="cancellationToken"/> (the host's, which fires after
+    /// <c>HostOptions.ShutdownTimeout</c>) is the whole budget. First <see cref="EventCoreServerOptions.ShutdownDelay"/>
+    /// (accepting and serving on, responses with Connection: close); then stop accepting, close idle keep-alive
+    /// connections, let requests in flight finish — however long their responses take — and abort what is left when
+    /// the token fires. Returns when every connection is gone, or 1 s after that abort.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -94,6 +99,7 @@ public sealed class EventCoreServer : IServer
         }
 
         _serviceContext!.IsShuttingDown = true;
+        await ShutdownDelayAsync(cancellationToken);
         foreach (var listener in _listeners)
         {
             await listener.UnbindAsync(CancellationToken.None);
@@ -123,17 +129,38 @@ public sealed class EventCoreServer : IServer
         _metrics.Dispose();
     }
 
+    /// <summary>Keeps accepting for <see cref="EventCoreServerOptions.ShutdownDelay"/>, unless the host's token fires first.</summary>
+    private async Task ShutdownDelayAsync(CancellationToken cancellationToken)
+    {
+        if (_options.ShutdownDelay <= TimeSpan.Zero || cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        ServerLog.ShutdownDelay(_logger, _options.ShutdownDelay);
+        await Task.Delay(_options.ShutdownDelay, _serviceContext!.TimeProvider, cancellationToken)
+            .ContinueWith(static _ => { }, TaskScheduler.Default);
+    }
+
     private async Task WaitForConnectionsAsync(CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.ShutdownTimeout);
         var drained = _connections.WhenEmptyAsync();
-        await drained.WaitAsync(timeout.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
+        await drained.WaitAsync(cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
         if (!drained.IsCompleted)
         {
             ServerLog.AbortedOnShutdown(_logger, _connections.Count);
-            _connections.ForEach(static (c, _) => c.Abort("The server is shutting down."), 0);
-            await drained.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ContinueWith(static _ => { }, TaskScheduler.Default);
+            _connections.ForEach(static (c, _) =>
+            {
+                c.EndReason.Overwrite(Infrastructure.Metrics.ConnectionEndReason.AppShutdownTimeout);
+                c.Abort("The server is shutting down.");
+            }, 0);
+
+            // As Kestrel: give the aborted connections a moment to unwind, but do not wait for an app that ignores RequestAborted.
+            await drained.WaitAsync(s_abortWait, CancellationToken.None).ContinueWith(static _ => { }, TaskScheduler.Default);
+            if (!drained.IsCompleted)
+            {
+                ServerLog.NotAllConnectionsAborted(_logger, _connections.Count);
+            }
         }
     }
 
@@ -144,8 +171,7 @@ public sealed class EventCoreServer : IServer
         {
             while (await listener.AcceptAsync() is { } connection)
             {
-                var dispatcher = new ConnectionDispatcher<TContext>(connection, _serviceContext!, application);
-                ThreadPool.UnsafeQueueUserWorkItem(dispatcher, preferLocal: false);
+                new ConnectionDispatcher<TContext>(connection, _serviceContext!, application).Queue();
             }
         }
         catch (ObjectDisposedException)

@@ -49,6 +49,41 @@ public sealed class EventCoreServerLimits
     /// </summary>
     public MinDataRate? MinResponseDataRate { get; set; } = new(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
 
-    /// <summary>Most simultaneous connections (null = unlimited); further ones are closed at accept.</summary>
+    /// <summary>
+    /// Most simultaneous connections (null = unlimited); further ones are closed at accept, or answered with
+    /// <see cref="RejectedConnectionStatusCode"/> when set. Upgraded connections (WebSockets) do not count here, as in
+    /// Kestrel: they count against <see cref="MaxConcurrentUpgradedConnections"/>.
+    /// </summary>
     public long? MaxConcurrentConnections { get; set; }
+
+    /// <summary>
+    /// Most simultaneous upgraded connections (WebSockets; null = unlimited, the default, as in Kestrel). Beyond it
+    /// <c>IHttpUpgradeFeature.UpgradeAsync</c> throws <see cref="InvalidOperationException"/>, so the request is
+    /// answered 500 unless the app catches it.
+    /// </summary>
+    public long? MaxConcurrentUpgradedConnections { get; set; }
+
+    /// <summary>
+    /// What a connection beyond <see cref="MaxConcurrentConnections"/> gets. Null (the default, Kestrel's behaviour):
+    /// it is closed at accept without a word. A status code (400–599, typically 503): its request head is read (for up
+    /// to 5 seconds) and answered with that status, <c>Content-Length: 0</c> and <c>Connection: close</c>, so clients
+    /// and load balancers see an explicit refusal they can retry elsewhere.
+    /// </summary>
+    public int? RejectedConnectionStatusCode
+    {
+        get => _rejectedConnectionStatusCode;
+        set => _rejectedConnectionStatusCode = value is null or (>= 400 and <= 599)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "A rejected connection is answered with a 4xx or 5xx status.");
+    }
+
+    /// <summary>
+    /// The longest a connection is kept (null = no limit, the default). After it (between 90 % and 100 % of it, spread
+    /// so connections opened together do not close together) the next response carries <c>Connection: close</c> and
+    /// the connection closes at that request boundary, so clients reconnect and a load balancer can rebalance. Never
+    /// cuts a request or response; an idle connection past its age is closed by its next response or the keep-alive timeout.
+    /// </summary>
+    public TimeSpan? MaxConnectionAge { get; set; }
+
+    private int? _rejectedConnectionStatusCode;
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Microsoft.AspNetCore.Connections;
 
 namespace EventCore.Server;
@@ -22,8 +23,27 @@ public sealed class EventCoreServerOptions
     /// <summary>Whether to send <c>Server: EventCore</c>. Default true.</summary>
     public bool AddServerHeader { get; set; } = true;
 
-    /// <summary>How long <c>StopAsync</c> waits for requests in flight before aborting them. Default 30 s (the host's own token may be shorter).</summary>
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long the server goes on accepting and serving after shutdown begins (SIGTERM → <c>StopAsync</c>) before the
+    /// graceful stop starts: time for a load balancer or Kubernetes to stop sending new connections here. Default 0.
+    /// During the delay responses carry <c>Connection: close</c>, so keep-alive clients move to a new connection. The
+    /// delay counts against the host's <c>HostOptions.ShutdownTimeout</c>, which bounds the whole stop (delay and
+    /// drain); it ends early if the host's shutdown token fires.
+    /// </summary>
+    public TimeSpan ShutdownDelay { get; set; }
+
+    /// <summary>
+    /// Code only. Returns the encoding for the value of the named response header or trailer, or null for the default:
+    /// ASCII only, any other character throws <see cref="InvalidOperationException"/> when the header is set (as
+    /// Kestrel's <c>ResponseHeaderEncodingSelector</c>). Control characters are refused whatever the encoding.
+    /// </summary>
+    public Func<string, Encoding?>? ResponseHeaderEncodingSelector { get; set; }
+
+    /// <summary>
+    /// Code only. Returns the encoding to decode the value of the named request header or trailer with, or null for the
+    /// default (ASCII, else UTF-8, else Latin-1), as Kestrel's <c>RequestHeaderEncodingSelector</c>.
+    /// </summary>
+    public Func<string, Encoding?>? RequestHeaderEncodingSelector { get; set; }
 
     /// <summary>
     /// The transport. Null (the default) uses the epoll transport (<c>EventCore.Transport.Epoll</c>); any

@@ -13,9 +13,13 @@ public static class EventCoreWebHostBuilderExtensions
     /// Runs the app on EventCore instead of Kestrel. Options are bound from the <c>EventCore</c> configuration
     /// section, then <paramref name="configure"/> runs; the default epoll transport's options from <c>EventCore:Transport</c>.
     /// </summary>
+    /// <exception cref="PlatformNotSupportedException">
+    /// The process does not run on Linux x64; the message says what to use instead (Kestrel, the default server).
+    /// </exception>
     public static IWebHostBuilder UseEventCore(this IWebHostBuilder builder, Action<EventCoreServerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        EpollPlatform.ThrowIfUnsupported("EventCore.Server", "UseEventCore()");
         return builder.ConfigureServices((context, services) =>
         {
             var section = context.Configuration.GetSection("EventCore");

@@ -40,6 +40,7 @@ internal sealed partial class EpollConnection
 
     private void AbortOnLoop(ConnectionAbortedException? reason)
     {
+        _loop.Serving(this);
         if (_closed)
         {
             return;
@@ -53,6 +54,7 @@ internal sealed partial class EpollConnection
 
     private void DisposeOnLoop()
     {
+        _loop.Serving(this);
         // Input: the application completed its reader, so stop reading. Output: the send side ends by itself
         // once the pipe, whose writer is now complete, is written out.
         _discardInputOnClose = !_receiveDone;

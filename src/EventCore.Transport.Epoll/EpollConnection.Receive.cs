@@ -32,6 +32,7 @@ internal sealed partial class EpollConnection
 
     private void ReceiveAndArm()
     {
+        _loop.Serving(this);
         Receive();
         UpdateInterest();
     }
@@ -136,6 +137,7 @@ internal sealed partial class EpollConnection
     /// <summary>The application caught up (runs on the loop: it is the input pipe's writer scheduler).</summary>
     private void OnFlushCompleted()
     {
+        _loop.Serving(this);
         _flushPending = false;
         if (_receiveDone)
         {

@@ -18,6 +18,7 @@ internal sealed partial class EpollConnection
     private static readonly Action<object?> s_continueSend = static s =>
     {
         var connection = (EpollConnection)s!;
+        connection._loop.Serving(connection);
         connection.ReadOutput();
         connection.UpdateInterest();
     };
@@ -65,6 +66,7 @@ internal sealed partial class EpollConnection
     /// <summary>The application flushed (runs on the loop: it is the output pipe's reader scheduler).</summary>
     private void OnReadCompleted()
     {
+        _loop.Serving(this);
         _readPending = false;
         if (_sendDone)
         {

@@ -49,6 +49,7 @@ internal sealed partial class EpollConnection
     /// <summary>Loop thread: wake the send side if it is parked on an empty pipe.</summary>
     private void OnSendFileRequested()
     {
+        _loop.Serving(this);
         if (_sendFile is not { Started: false } operation)
         {
             return;
@@ -131,6 +132,7 @@ internal sealed partial class EpollConnection
     /// <summary>Loop thread: the token fired.</summary>
     private void CancelSendFile(SendFileOperation operation)
     {
+        _loop.Serving(this);
         if (!ReferenceEquals(_sendFile, operation))
         {
             return;

@@ -89,6 +89,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
             _socket.Dispose();
             return false;
         }
+        _loop.Serving(this);
         _armed = EpollEvents.In | EpollEvents.RdHup;
         _wantRead = true;
         _loop.CountAccepted();
@@ -96,9 +97,26 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
         return true;
     }
 
+    /// <summary>The layer above, asked to name its work when an application callout of this connection blocks the loop.</summary>
+    internal IBlockedWorkDescriber? WorkDescriber { get; set; }
+
+    /// <summary>Names what the connection is doing, for the guard's warning. Guard thread, while the work is stuck.</summary>
+    internal string DescribeWork()
+    {
+        try
+        {
+            return WorkDescriber?.DescribeBlockedWork() is { } work ? $"{work} on connection {ConnectionId}" : $"connection {ConnectionId}";
+        }
+        catch (Exception ex)
+        {
+            return $"connection {ConnectionId} ({ex.GetType().Name} while describing its work)";
+        }
+    }
+
     /// <summary>Dispatches readiness to the side(s) waiting for it. Loop thread only.</summary>
     public void OnEvents(EpollEvents events)
     {
+        _loop.Serving(this);
         if (!_persistent)
         {
             _armed = EpollEvents.None; // a one-shot event disarms the whole registration

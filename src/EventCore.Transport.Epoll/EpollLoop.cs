@@ -6,10 +6,13 @@ using Microsoft.Extensions.Logging;
 namespace EventCore.Transport.Epoll;
 
 /// <summary>
-/// One epoll loop: a dedicated thread that waits in epoll_wait, dispatches readiness to the handlers registered
-/// here (listening sockets, connections), then runs the work queued to it. It is the <see cref="PipeScheduler"/>
-/// of the transport side of its connections' pipes, so all socket I/O of a connection happens on this thread.
-/// Everything marked "loop thread only" must not be touched from elsewhere; other threads use <see cref="Schedule"/>.
+/// One epoll loop: waits in epoll_wait, dispatches readiness to the handlers registered here (listening sockets,
+/// connections), then runs the work queued to it. It is the <see cref="PipeScheduler"/> of the transport side of
+/// its connections' pipes, so all socket I/O of a connection happens on the thread that owns the loop.
+/// The loop is not tied to one thread: it runs on a <see cref="LoopThread"/>, and when that thread blocks in a
+/// call out of the loop (application code run inline), the <see cref="BlockedLoopGuard"/> hands the loop to
+/// another thread (EpollLoop.Callouts.cs). Everything marked "owner only" is touched by the owning thread alone;
+/// other threads use <see cref="Schedule"/>.
 /// </summary>
 internal sealed partial class EpollLoop : PipeScheduler, IDisposable
 {
@@ -18,30 +21,36 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
 
     private readonly SafeFdHandle _epoll;
     private readonly SafeFdHandle _eventFd;
-    private readonly Thread _thread;
     private readonly EpollRegistry _registry = new();
     private readonly EpollEvent[] _events = new EpollEvent[MaxEvents];
     private readonly ILogger _logger;
-    private readonly bool _pinThread;
+    private readonly ManualResetEventSlim _finished = new();
     private volatile bool _stopping;
+    private bool _started;
     private int _disposed;
     private long _acceptedCount;
+
+    // The current turn, resumable by a new owner after a handoff (owner only).
+    private int _eventCount;
+    private int _nextEvent;
+    private int _workRun;
+    private List<IEpollHandler>? _stoppingHandlers;
+    private int _nextStopping;
 
     public EpollLoop(int index, EpollTransportOptions options, EpollTransportMetrics metrics, ILoggerFactory loggerFactory)
     {
         Index = index;
         Metrics = metrics;
-        _pinThread = options.PinThreads;
+        PinThread = options.PinThreads;
         _logger = loggerFactory.CreateLogger<EpollLoop>();
         ConnectionLogger = loggerFactory.CreateLogger<EpollConnection>();
         Persistent = options.ArmingMode == ArmingMode.Persistent;
         _epoll = new SafeFdHandle(ThrowIfFailed(Interop.EpollCreate1(Interop.EpollCloexec), "epoll_create1"));
         _eventFd = new SafeFdHandle(ThrowIfFailed(Interop.Eventfd(0, Interop.EfdNonblock | Interop.EfdCloexec), "eventfd"));
         ThrowIfFailed(Interop.EpollCtl(_epoll.Fd, EpollOperation.Add, _eventFd.Fd, EpollEvents.In, WakeToken), "epoll_ctl");
-        PipeScheduler appScheduler = options.ApplicationScheduling == ApplicationScheduling.Inline ? Inline : ThreadPool;
+        PipeScheduler appScheduler = options.ApplicationScheduling == ApplicationScheduling.Inline ? new ApplicationScheduler(this) : ThreadPool;
         InputPipeOptions = CreatePipeOptions(MemoryPool, appScheduler, this, options.MaxReadBufferSize);
         OutputPipeOptions = CreatePipeOptions(MemoryPool, this, appScheduler, options.MaxWriteBufferSize);
-        _thread = new Thread(Run) { IsBackground = true, Name = $"EventCore epoll {index}" };
     }
 
     public int Index { get; }
@@ -52,6 +61,9 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
 
     public bool Persistent { get; }
 
+    /// <summary>Whether the owning thread pins itself to CPU <c>Index</c> (<see cref="EpollTransportOptions.PinThreads"/>).</summary>
+    public bool PinThread { get; }
+
     /// <summary>The loop's pool of pinned 4 KB blocks, backing its connections' pipes.</summary>
     public PinnedBlockMemoryPool MemoryPool { get; } = new();
 
@@ -61,7 +73,7 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
     /// <summary>Output pipe: written by the application, read by this loop.</summary>
     public PipeOptions OutputPipeOptions { get; }
 
-    /// <summary>Scratch pin handles for writev. Loop thread only.</summary>
+    /// <summary>Scratch pin handles for writev. Owner only.</summary>
     public MemoryHandle[] WritePins { get; } = new MemoryHandle[Interop.MaxIoVectors];
 
     /// <summary>Connections (and listeners) registered with this loop; for tests.</summary>
@@ -70,18 +82,22 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
     /// <summary>Connections accepted by this loop so far; for tests.</summary>
     internal long AcceptedCount => Interlocked.Read(ref _acceptedCount);
 
-    public bool IsLoopThread => Thread.CurrentThread == _thread;
-
-    /// <summary>Counts an accepted connection. Loop thread only.</summary>
+    /// <summary>Counts an accepted connection. Owner only.</summary>
     public void CountAccepted()
     {
         Interlocked.Increment(ref _acceptedCount);
         Metrics.ConnectionAccepted();
     }
 
-    public void Start() => _thread.Start();
+    /// <summary>Gives the loop its first thread. Called once, by the guard.</summary>
+    public void Start(LoopThread thread)
+    {
+        _started = true;
+        _owner = thread;
+        thread.Assign(this);
+    }
 
-    /// <summary>Adds <paramref name="fd"/> to the epoll set. Loop thread only.</summary>
+    /// <summary>Adds <paramref name="fd"/> to the epoll set. Owner only.</summary>
     public bool TryRegister(int fd, EpollEvents events, IEpollHandler handler, out ulong token)
     {
         token = 0;
@@ -100,11 +116,11 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
         return false;
     }
 
-    /// <summary>Re-arms <paramref name="fd"/> with <paramref name="events"/>. Loop thread only.</summary>
+    /// <summary>Re-arms <paramref name="fd"/> with <paramref name="events"/>. Owner only.</summary>
     public bool TryModify(int fd, ulong token, EpollEvents events)
         => !_stopped && Interop.EpollCtl(_epoll.Fd, EpollOperation.Modify, fd, events, token) == 0;
 
-    /// <summary>Removes <paramref name="fd"/> from the epoll set (before it is closed). Loop thread only.</summary>
+    /// <summary>Removes <paramref name="fd"/> from the epoll set (before it is closed). Owner only.</summary>
     public void Unregister(int fd, ulong token)
     {
         if (_stopped)
@@ -124,9 +140,9 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
         }
         _stopping = true;
         Wake();
-        if (!IsLoopThread && _thread.ThreadState != ThreadState.Unstarted)
+        if (_started && !IsOwnedByCurrentThread)
         {
-            _thread.Join();
+            _finished.Wait();
         }
         MarkStopped();
         _eventFd.Dispose();
@@ -134,33 +150,55 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
         MemoryPool.Dispose();
     }
 
-    private void Run()
+    /// <summary>
+    /// Runs the loop on the calling thread until it has stopped (true) or was handed to another thread while
+    /// this one was blocked in a callout (false: the caller must not touch the loop again).
+    /// </summary>
+    public bool Run(LoopThread thread)
     {
-        if (_pinThread && Interop.PinCurrentThreadToCpu(Index % Environment.ProcessorCount) != 0)
+        while (true)
         {
-            _logger.LogWarning("sched_setaffinity failed for loop {Index}: {Errno}", Index, Interop.LastErrno);
-        }
-        while (!_stopping)
-        {
-            int timeout = PrepareToWait();
-            int count = Interop.EpollWait(_epoll.Fd, _events, timeout);
-            Volatile.Write(ref _sleeping, 0);
-            if (count < 0)
+            if (!FinishTurn(thread))
             {
-                _logger.LogCritical("epoll_wait failed: {Errno}; loop {Index} stops", Interop.LastErrno, Index);
-                break;
+                return false;
             }
-            Dispatch(count);
-            RunQueuedWork();
+            if (_stopping)
+            {
+                return FinishStopping(thread);
+            }
+            if (!WaitForEvents())
+            {
+                _stopping = true;
+            }
         }
-        StopHandlers();
     }
 
-    private void Dispatch(int count)
+    /// <summary>epoll_wait, announced to producers (<see cref="Schedule"/>) and to the guard. False when it failed.</summary>
+    private bool WaitForEvents()
     {
-        for (int i = 0; i < count; i++)
+        int timeout = PrepareToWait();
+        int count = Interop.EpollWait(_epoll.Fd, _events, timeout);
+        Awake();
+        if (count < 0)
         {
-            EpollEvent ev = _events[i];
+            _logger.LogCritical("epoll_wait failed: {Errno}; loop {Index} stops", Interop.LastErrno, Index);
+            return false;
+        }
+        _eventCount = count;
+        _nextEvent = 0;
+        _workRun = 0;
+        return true;
+    }
+
+    /// <summary>
+    /// Dispatches what is left of the harvested events (transport code: it queues the application's continuations
+    /// rather than running them), then the queued work. False when handed off.
+    /// </summary>
+    private bool FinishTurn(LoopThread thread)
+    {
+        while (_nextEvent < _eventCount)
+        {
+            EpollEvent ev = _events[_nextEvent++];
             if (ev.Data == WakeToken)
             {
                 Interop.EventfdRead(_eventFd.Fd, out _);
@@ -170,8 +208,27 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
                 Invoke(static (s, e) => ((IEpollHandler)s!).OnEvents(e), handler, ev.Events);
             }
         }
+        return RunQueuedWork(thread);
     }
 
+    /// <summary>Aborts every connection and closes every listening socket of this loop, then signals the end. False when handed off.</summary>
+    private bool FinishStopping(LoopThread thread)
+    {
+        _stoppingHandlers ??= _registry.Snapshot();
+        while (_nextStopping < _stoppingHandlers.Count)
+        {
+            IEpollHandler handler = _stoppingHandlers[_nextStopping++];
+            Invoke(static (s, _) => ((IEpollHandler)s!).OnLoopStopping(), handler, 0);
+        }
+        if (!RunQueuedWork(thread))
+        {
+            return false;
+        }
+        _finished.Set();
+        return true;
+    }
+
+    /// <summary>Runs transport code (never the application's: see EpollLoop.Callouts.cs). Owner only.</summary>
     private void Invoke<TArg>(Action<object?, TArg> action, object? state, TArg arg)
     {
         try
@@ -182,16 +239,6 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
         {
             _logger.LogError(ex, "Unhandled exception on epoll loop {Index}", Index);
         }
-    }
-
-    /// <summary>Aborts every connection and closes every listening socket of this loop. Loop thread only.</summary>
-    private void StopHandlers()
-    {
-        foreach (IEpollHandler handler in _registry.Snapshot())
-        {
-            Invoke(static (s, _) => ((IEpollHandler)s!).OnLoopStopping(), handler, 0);
-        }
-        RunQueuedWork();
     }
 
     private static int ThrowIfFailed(int result, string call)

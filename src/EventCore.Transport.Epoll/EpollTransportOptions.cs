@@ -27,8 +27,28 @@ public sealed class EpollTransportOptions
     /// <summary>Pins loop <c>i</c> to CPU <c>i</c> (modulo the processor count) with sched_setaffinity. Default: false.</summary>
     public bool PinThreads { get; set; }
 
-    /// <summary>Where the application's side of the pipes resumes. Default: <see cref="ApplicationScheduling.ThreadPool"/>.</summary>
-    public ApplicationScheduling ApplicationScheduling { get; set; } = ApplicationScheduling.ThreadPool;
+    /// <summary>
+    /// Where the application's side of the pipes resumes. Default: <see cref="ApplicationScheduling.Inline"/> — the
+    /// application runs on the epoll loop thread, with no thread hop, and the blocked-loop guard
+    /// (<see cref="BlockedLoopThreshold"/>) hands a loop whose thread blocks to another thread.
+    /// </summary>
+    public ApplicationScheduling ApplicationScheduling { get; set; } = ApplicationScheduling.Inline;
+
+    /// <summary>
+    /// How long a loop may stay in one call out of its own code (application code run inline, a completion
+    /// callback) before the blocked-loop guard hands the loop's other connections to another thread and logs a
+    /// warning. Default: 1 ms. The guard samples every half threshold (at least every 100 µs, at most every 100 ms),
+    /// so a handoff happens between one and about one and a half thresholds after the call began.
+    /// </summary>
+    public TimeSpan BlockedLoopThreshold { get; set; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
+    /// The most threads that may exist beyond one per loop: threads stuck in blocking calls after their loop was
+    /// handed off, and spares waiting for the next blocked loop (a spare exits after 30 s without work). When the
+    /// limit is reached a blocked loop is not handed off: its connections wait until a blocking call returns
+    /// (logged). Default: 256.
+    /// </summary>
+    public int MaxBlockedLoopThreads { get; set; } = 256;
 
     /// <summary>
     /// How connection sockets are armed in epoll. Default: <see cref="ArmingMode.Persistent"/>, which measured one

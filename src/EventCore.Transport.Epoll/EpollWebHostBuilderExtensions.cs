@@ -18,9 +18,11 @@ public static class EpollWebHostBuilderExtensions
     /// <param name="builder">The web host builder.</param>
     /// <param name="configure">Optional code configuration, applied after the configuration section.</param>
     /// <returns>The builder.</returns>
+    /// <exception cref="PlatformNotSupportedException">The process does not run on Linux x64; the message says what to use instead.</exception>
     public static IWebHostBuilder UseEpollTransport(this IWebHostBuilder builder, Action<EpollTransportOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        EpollPlatform.ThrowIfUnsupported("EventCore.Transport.Epoll", "UseEpollTransport()");
         return builder.ConfigureServices((context, services) =>
         {
             services.AddOptions<EpollTransportOptions>().Bind(context.Configuration.GetSection(ConfigurationSection));

@@ -67,6 +67,39 @@ public class AspNetIntegrationTests
     }
 
     [Fact]
+    public void The_shutdown_and_connection_options_bind_from_configuration()
+    {
+        var builder = CreateBuilder(new()
+        {
+            ["EventCore:ShutdownDelay"] = "00:00:05",
+            ["EventCore:Limits:MaxConcurrentConnections"] = "100",
+            ["EventCore:Limits:RejectedConnectionStatusCode"] = "503",
+            ["EventCore:Limits:MaxConcurrentUpgradedConnections"] = "10",
+            ["EventCore:Limits:MaxConnectionAge"] = "00:10:00",
+        });
+        using var app = builder.Build();
+
+        var options = app.Services.GetRequiredService<IOptions<EventCoreServerOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(5), options.ShutdownDelay);
+        Assert.Equal((100L, 503, 10L), (options.Limits.MaxConcurrentConnections, options.Limits.RejectedConnectionStatusCode, options.Limits.MaxConcurrentUpgradedConnections));
+        Assert.Equal(TimeSpan.FromMinutes(10), options.Limits.MaxConnectionAge);
+    }
+
+    [Fact]
+    public void A_rejected_connection_status_that_is_not_an_error_fails_at_binding()
+    {
+        var builder = CreateBuilder(new() { ["EventCore:Limits:RejectedConnectionStatusCode"] = "200" });
+
+        var error = Assert.ThrowsAny<Exception>(() =>
+        {
+            using var app = builder.Build();
+            _ = app.Services.GetRequiredService<IOptions<EventCoreServerOptions>>().Value;
+        });
+        Assert.Contains("4xx or 5xx", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Hosting_urls_win_with_PreferHostingUrls()
     {
         var builder = CreateBuilder(configure: o => o.Urls.Add("http://127.0.0.1:1"));

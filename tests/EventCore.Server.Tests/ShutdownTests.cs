@@ -1,5 +1,6 @@
 using EventCore.Server.Tests.Support;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EventCore.Server.Tests;
 
@@ -54,4 +55,49 @@ public class ShutdownTests
         await host.StopAsync(TimeSpan.FromMilliseconds(500)).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.True(await busy.IsClosedByServerAsync());
     }
+
+    [Fact]
+    public async Task During_the_shutdown_delay_new_connections_are_served_with_connection_close_then_the_stop_proceeds()
+    {
+        var time = new FakeTimeProvider();
+        await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, o => o.ShutdownDelay = TimeSpan.FromSeconds(15), time: time);
+        using var idle = await host.ConnectAsync();
+        await idle.SendAsync(Get);
+        Assert.Null((await idle.ReadResponseAsync()).Header("Connection"));
+
+        var stop = host.StopAsync(TestContext.Current.CancellationToken);
+
+        // Still accepting: a new connection is served, and told to close after its response.
+        using var late = await host.ConnectAsync();
+        await late.SendAsync(Get);
+        var lateResponse = await late.ReadResponseAsync();
+        Assert.Equal((200, "close"), (lateResponse.StatusCode, lateResponse.Header("Connection")));
+
+        // The idle keep-alive connection is left alone during the delay; its next response is its last.
+        Assert.False(await idle.IsClosedByServerAsync(TimeSpan.FromMilliseconds(200)));
+        Assert.False(stop.IsCompleted);
+        await idle.SendAsync(Get);
+        Assert.Equal("close", (await idle.ReadResponseAsync()).Header("Connection"));
+
+        time.Advance(TimeSpan.FromSeconds(15));
+        await stop.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(host.ConnectAsync);
+    }
+
+    [Fact]
+    public async Task The_shutdown_delay_ends_early_when_the_hosts_token_fires()
+    {
+        var time = new FakeTimeProvider();
+        await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, o => o.ShutdownDelay = TimeSpan.FromHours(1), time: time);
+        using var hostToken = new CancellationTokenSource();
+
+        var stop = host.StopAsync(hostToken.Token);
+        Assert.False(stop.IsCompleted);
+        await hostToken.CancelAsync();
+
+        await stop.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(host.ConnectAsync);
+    }
+
+    private const string Get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 }

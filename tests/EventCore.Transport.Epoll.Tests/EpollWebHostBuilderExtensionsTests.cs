@@ -41,8 +41,20 @@ public class EpollWebHostBuilderExtensionsTests
         Assert.Equal(1024 * 1024, options.MaxReadBufferSize);
         Assert.Equal(64 * 1024, options.MaxWriteBufferSize);
         Assert.False(options.PinThreads);
-        Assert.Equal(ApplicationScheduling.ThreadPool, options.ApplicationScheduling);
+        Assert.Equal(ApplicationScheduling.Inline, options.ApplicationScheduling);
         Assert.Equal(ArmingMode.Persistent, options.ArmingMode);
+        Assert.Equal(TimeSpan.FromMilliseconds(1), options.BlockedLoopThreshold);
+        Assert.Equal(256, options.MaxBlockedLoopThreads);
+    }
+
+    [Theory]
+    [InlineData(0, 256)]
+    [InlineData(-1, 256)]
+    [InlineData(1, -1)]
+    public void Factory_refuses_a_guard_that_cannot_work(int thresholdMs, int maxThreads)
+    {
+        var options = new EpollTransportOptions { BlockedLoopThreshold = TimeSpan.FromMilliseconds(thresholdMs), MaxBlockedLoopThreads = maxThreads };
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EpollTransportFactory(Options.Create(options), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
     }
 
     [Fact]

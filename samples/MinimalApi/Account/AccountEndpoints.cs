@@ -25,6 +25,11 @@ internal static class AccountEndpoints
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
         {
             options.Cookie.Name = ".EventCore.Auth";
+
+            // Lax (ASP.NET's default, stated here because the uploads API relies on it): a cross-site form post does
+            // not carry the sign-in cookie, so it cannot upload or delete in the user's name.
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.Cookie.HttpOnly = true;
             options.LoginPath = "/account/login";
             options.LogoutPath = "/account/logout";
             options.SlidingExpiration = true;

@@ -18,6 +18,7 @@ internal static class SharedState
     public static IServiceCollection AddSharedState(this IServiceCollection services, IConfiguration configuration)
     {
         var dataProtection = services.AddDataProtection().SetApplicationName(ApplicationName);
+        services.AddHostedService<KeyRingWarmUp>();
         var redis = configuration.GetConnectionString("Redis");
         if (string.IsNullOrWhiteSpace(redis))
         {
@@ -35,6 +36,29 @@ internal static class SharedState
         });
         dataProtection.PersistKeysToStackExchangeRedis(() => connection.Multiplexer.GetDatabase(), KeyRingKey);
         return services;
+    }
+
+    /// <summary>
+    /// Loads the Data Protection key ring at start. Its first load reads the key files (or Redis) synchronously; left
+    /// to the first sign-in, session or antiforgery request, that read would run on the epoll loop thread.
+    /// </summary>
+    private sealed class KeyRingWarmUp(IDataProtectionProvider provider, ILogger<KeyRingWarmUp> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                provider.CreateProtector("EventCore.Sample.WarmUp").Protect("warm-up"u8.ToArray());
+            }
+            catch (Exception ex) when (ex is RedisException or IOException or InvalidOperationException)
+            {
+                logger.LogWarning(ex, "The Data Protection key ring could not be loaded at start; it loads on first use");
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class RedisConnection(string configuration) : IDisposable

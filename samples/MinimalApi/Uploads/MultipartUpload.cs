@@ -37,7 +37,7 @@ internal static class MultipartUpload
         {
             foreach (var file in saved)
             {
-                store.Delete(file.Name);
+                await store.DeleteAsync(file.Name);
             }
 
             return ex switch

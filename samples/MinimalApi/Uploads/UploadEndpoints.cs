@@ -6,7 +6,10 @@ namespace MinimalApi.Uploads;
 
 /// <summary>
 /// Uploads: the JSON API on /api/files (streamed multipart, see <see cref="MultipartUpload"/>) and the HTML
-/// page on /uploads (a form post, antiforgery-checked, buffered to disk by the form reader).
+/// page on /uploads (a form post, antiforgery-checked, buffered to disk by the form reader). Listing and
+/// downloading are public; uploading and deleting need a signed-in user (the API answers 401, the page redirects
+/// to the login form), checked before a byte of the body is read. The API is called with the sign-in cookie, which
+/// is <c>SameSite=Lax</c>, so a cross-site form cannot use it; the page's forms carry an antiforgery token.
 /// </summary>
 internal static class UploadEndpoints
 {
@@ -29,26 +32,30 @@ internal static class UploadEndpoints
         var maxBytes = app.ServiceProvider.GetRequiredService<IOptions<UploadOptions>>().Value.MaxBytes;
 
         var api = app.MapGroup("/api/files");
-        api.MapGet("/", (UploadStore store) => Results.Ok(store.List()));
-        api.MapPost("/", MultipartUpload.ReceiveAsync).WithRequestSizeLimit(maxBytes);
+        api.MapGet("/", async (UploadStore store) => Results.Ok(await store.ListAsync()));
+        api.MapPost("/", MultipartUpload.ReceiveAsync).WithRequestSizeLimit(maxBytes).RequireAuthorization();
         api.MapGet("/{name}", Download);
-        api.MapDelete("/{name}", (string name, UploadStore store) => store.Delete(name) ? Results.NoContent() : Results.NotFound());
+        api.MapDelete("/{name}", async (string name, UploadStore store) => await store.DeleteAsync(name) ? Results.NoContent() : Results.NotFound())
+            .RequireAuthorization();
 
-        app.MapGet("/uploads", Page);
+        app.MapGet("/uploads", Page).RequireAuthorization();
+
+        // Binding IFormFileCollection makes the antiforgery middleware validate the form's token (400 without it).
         app.MapPost("/uploads", FormUploadAsync)
             .WithRequestSizeLimit(maxBytes)
-            .WithFormOptions(multipartBodyLengthLimit: maxBytes);
-        app.MapPost("/uploads/{name}/delete", (string name, UploadStore store) =>
+            .WithFormOptions(multipartBodyLengthLimit: maxBytes)
+            .RequireAuthorization();
+        app.MapPost("/uploads/{name}/delete", async (string name, UploadStore store) =>
         {
-            store.Delete(name);
+            await store.DeleteAsync(name);
             return Results.Redirect("/uploads");
-        }).RequireAntiforgeryToken();
+        }).RequireAntiforgeryToken().RequireAuthorization();
         return app;
     }
 
-    private static IResult Download(string name, UploadStore store)
+    private static async Task<IResult> Download(string name, UploadStore store)
     {
-        var path = store.Find(name);
+        var path = await store.FindAsync(name);
         return path is null
             ? Results.NotFound()
             : Results.File(path, UploadStore.GetContentType(name), fileDownloadName: name, enableRangeProcessing: true);
@@ -66,10 +73,10 @@ internal static class UploadEndpoints
         return Results.Redirect("/uploads");
     }
 
-    private static IResult Page(HttpContext context, UploadStore store, IAntiforgery antiforgery)
+    private static async Task<IResult> Page(HttpContext context, UploadStore store, IAntiforgery antiforgery)
     {
         var token = HtmlPage.AntiforgeryField(antiforgery.GetAndStoreTokens(context));
-        var rows = string.Concat(store.List().Select(f => $"""
+        var rows = string.Concat((await store.ListAsync()).Select(f => $"""
             <tr><td><a href="/api/files/{Uri.EscapeDataString(f.Name)}">{HtmlPage.Encode(f.Name)}</a></td><td class="num">{f.Size:N0}</td>
             <td><form method="post" action="/uploads/{Uri.EscapeDataString(f.Name)}/delete">{token}<button class="link" type="submit">Delete</button></form></td></tr>
             """));

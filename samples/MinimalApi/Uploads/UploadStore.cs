@@ -11,6 +11,9 @@ internal sealed record UploadInfo(string Name, long Size, DateTimeOffset Modifie
 /// can leave the directory; a name already taken gets a numeric suffix. A file is written under a hidden
 /// temporary name and moved into place only once complete: a failed or aborted upload leaves nothing behind.
 /// Thread-safe: the move (no overwrite) is the only point where concurrent uploads meet.
+/// File-system calls that have no asynchronous API (listing, stat, move, delete) run on the thread pool: request code
+/// runs on EventCore's epoll loop thread, and a slow disk must not hold it (the loop's guard would hand the loop to
+/// another thread, but the request would still wait behind the disk).
 /// </summary>
 internal sealed class UploadStore
 {
@@ -27,25 +30,16 @@ internal sealed class UploadStore
     /// <summary>The full path of the uploads directory.</summary>
     public string Root { get; }
 
-    public IReadOnlyList<UploadInfo> List() =>
+    public Task<IReadOnlyList<UploadInfo>> ListAsync() => Task.Run<IReadOnlyList<UploadInfo>>(() =>
         [.. new DirectoryInfo(Root).EnumerateFiles()
             .Where(f => IsValidName(f.Name))
             .OrderBy(f => f.Name, StringComparer.Ordinal)
-            .Select(f => new UploadInfo(f.Name, f.Length, f.LastWriteTimeUtc))];
+            .Select(f => new UploadInfo(f.Name, f.Length, f.LastWriteTimeUtc))]);
 
     /// <summary>The full path of a stored file, or null when the name is not a valid stored name or no such file exists.</summary>
-    public string? Find(string name)
-    {
-        if (!IsValidName(name))
-        {
-            return null;
-        }
+    public Task<string?> FindAsync(string name) => Task.Run(() => Find(name));
 
-        var path = System.IO.Path.Combine(Root, name);
-        return File.Exists(path) ? path : null;
-    }
-
-    public bool Delete(string name)
+    public Task<bool> DeleteAsync(string name) => Task.Run(() =>
     {
         var path = Find(name);
         if (path is null)
@@ -55,7 +49,7 @@ internal sealed class UploadStore
 
         File.Delete(path);
         return true;
-    }
+    });
 
     public static string GetContentType(string name) =>
         s_contentTypes.TryGetContentType(name, out var type) ? type : "application/octet-stream";
@@ -67,19 +61,20 @@ internal sealed class UploadStore
         try
         {
             long size;
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+            var open = Task.Run(() => new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous), CancellationToken.None);
+            await using (var file = await open)
             {
                 await content.CopyToAsync(file, 64 * 1024, cancellationToken);
                 size = file.Length;
             }
 
-            var name = MoveIntoPlace(temp, Sanitise(fileName));
+            var name = await Task.Run(() => MoveIntoPlace(temp, Sanitise(fileName)), CancellationToken.None);
             return new UploadInfo(name, size, DateTimeOffset.UtcNow);
         }
         finally
         {
             // After a successful move the temporary name no longer exists; after a failure this is the clean-up.
-            File.Delete(temp);
+            await Task.Run(() => File.Delete(temp), CancellationToken.None);
         }
     }
 
@@ -108,6 +103,17 @@ internal sealed class UploadStore
     }
 
     private static bool IsValidName(string name) => name.Length > 0 && Sanitise(name) == name;
+
+    private string? Find(string name)
+    {
+        if (!IsValidName(name))
+        {
+            return null;
+        }
+
+        var path = System.IO.Path.Combine(Root, name);
+        return File.Exists(path) ? path : null;
+    }
 
     private string MoveIntoPlace(string temp, string name)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using EventCore.Server.Infrastructure;
+using EventCore.Server.Infrastructure.Metrics;
 using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
@@ -77,17 +78,19 @@ internal abstract partial class Http1Connection
 
         if (_responseFraming == ResponseFraming.Chunked)
         {
-            _output.Write(ResponseWriter.ChunkedTerminator);
+            WriteChunkedEnd();
             _pendingFlush = true;
         }
         else if (_responseFraming == ResponseFraming.ContentLength && _responseBytesWritten < _declaredLength)
         {
             ReportApplicationError(new InvalidOperationException(
                 $"Response Content-Length mismatch: too few bytes written ({_responseBytesWritten} of {_declaredLength})."));
+            EndReason.Set(ConnectionEndReason.ResponseContentLengthMismatch);
             BreakResponse();
         }
 
         _responseCompleted = true;
+        _responseTrailers?.SetReadOnly(true);
     }
 
     /// <summary>The app returned without starting the response: the whole body is known now.</summary>
@@ -95,7 +98,9 @@ internal abstract partial class Http1Connection
     {
         var buffered = _preStartBuffer?.WrittenCount ?? 0;
         var bodyAllowed = !HttpMethods.IsHead(_method) && _statusCode is >= 200 and not 204 and not 304;
-        if (!bodyAllowed || _upgraded || _responseHeaders.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.TransferEncoding))
+        // Trailers need chunked framing, which a Content-Length set here would rule out.
+        if (!bodyAllowed || _upgraded || _responseHeaders.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.TransferEncoding)
+            || (_responseHeaders.ContentLength is null && HasResponseTrailers))
         {
             return;
         }
@@ -139,6 +144,7 @@ internal abstract partial class Http1Connection
     /// <summary>The response cannot be completed correctly: send what was written, no end marker, then close (Kestrel's way).</summary>
     private void BreakResponse()
     {
+        EndReason.Set(ConnectionEndReason.ErrorAfterStartingResponse);
         _responseBroken = true;
         _keepAlive = false;
     }
@@ -222,6 +228,7 @@ internal abstract partial class Http1Connection
         catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException)
         {
             ServerLog.SendFileAborted(_service.ConnectionLogger, ConnectionId, ex.Message);
+            EndReason.Set(ConnectionEndReason.ConnectionReset); // the peer went away mid-response, not an app error
             BreakResponse();
         }
     }

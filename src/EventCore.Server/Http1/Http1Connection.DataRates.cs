@@ -104,6 +104,7 @@ internal abstract partial class Http1Connection : IHttpMinRequestBodyDataRateFea
         if (_responseRate.IsTooSlow(now))
         {
             ServerLog.Timeout(_service.ConnectionLogger, ConnectionId, "MinResponseDataRate");
+            EndReason.Set(Infrastructure.Metrics.ConnectionEndReason.MinResponseDataRate);
             Abort("The client did not read the response fast enough (MinResponseDataRate).");
         }
     }

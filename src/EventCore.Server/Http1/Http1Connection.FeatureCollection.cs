@@ -22,17 +22,18 @@ internal abstract partial class Http1Connection : IFeatureCollection
         typeof(IHttpRequestBodyDetectionFeature), typeof(IHttpConnectionFeature), typeof(IHttpRequestLifetimeFeature),
         typeof(IHttpRequestIdentifierFeature), typeof(IHttpMaxRequestBodySizeFeature), typeof(IHttpBodyControlFeature),
         typeof(IRequestBodyPipeFeature), typeof(IHttpRequestTrailersFeature), typeof(IHttpUpgradeFeature),
+        typeof(IHttpResponseTrailersFeature),
         typeof(IHttpMinRequestBodyDataRateFeature), typeof(IHttpMinResponseDataRateFeature),
 
         // Slots for what hosting and common middleware add per request, so Set never allocates.
         typeof(IServiceProvidersFeature), typeof(IItemsFeature), typeof(IQueryFeature), typeof(IFormFeature),
         typeof(IRequestCookiesFeature), typeof(IResponseCookiesFeature), typeof(IHttpAuthenticationFeature),
         typeof(IAuthenticateResultFeature), typeof(IEndpointFeature), typeof(IRouteValuesFeature), typeof(IHttpActivityFeature),
-        typeof(IHttpWebSocketFeature), typeof(ISessionFeature), typeof(IHttpMetricsTagsFeature), typeof(IHttpResponseTrailersFeature),
+        typeof(IHttpWebSocketFeature), typeof(ISessionFeature), typeof(IHttpMetricsTagsFeature),
         typeof(ITlsConnectionFeature), typeof(IHttpExtendedConnectFeature),
     ];
 
-    private const int ImplementedCount = 14;
+    private const int ImplementedCount = 15;
 
     private readonly object?[] _features = new object?[s_knownTypes.Length];
     private readonly Dictionary<Type, object> _extraFeatures = [];

@@ -142,10 +142,12 @@ internal abstract partial class Http1Connection :
         ? (IHeaderDictionary?)_trailers ?? HeaderDictionaryEmpty.Instance
         : throw new InvalidOperationException("The request trailers are not available yet. They may not be available until the full request body is read.");
 
-    internal RequestHeaders Trailers => _trailers ??= new RequestHeaders();
+    internal RequestHeaders Trailers => _trailers ??= new RequestHeaders { EncodingSelector = _service.Options.RequestHeaderEncodingSelector };
 
     private void InitializeFeatures()
     {
+        _requestHeaders.EncodingSelector = _service.Options.RequestHeaderEncodingSelector;
+        _responseHeaders.EncodingSelector = _service.Options.ResponseHeaderEncodingSelector;
         _requestBodyStream = new RequestBodyStream(this, _bodyReader);
         _responseBodyWriter = new ResponseBodyWriter(this);
         _responseBodyStream = new ResponseBodyStream(this, _responseBodyWriter);

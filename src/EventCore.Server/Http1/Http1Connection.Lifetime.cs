@@ -34,6 +34,7 @@ internal abstract partial class Http1Connection : IHttpRequestLifetimeFeature
 
     void IHttpRequestLifetimeFeature.Abort()
     {
+        EndReason.Set(Infrastructure.Metrics.ConnectionEndReason.AbortedByApp);
         Abort("The request was aborted by the application.");
         CancelRequestAborted();
     }

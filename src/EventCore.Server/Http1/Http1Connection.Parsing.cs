@@ -226,6 +226,7 @@ internal abstract partial class Http1Connection
     {
         var statusCode = rejection.StatusCode();
         _service.Metrics.BadRequest(rejection);
+        EndReason.Set(Infrastructure.Metrics.ConnectionEndReasonExtensions.ToEndReason(rejection));
         ServerLog.BadRequest(_service.ConnectionLogger, ConnectionId, rejection.ToString(), statusCode);
         _keepAlive = false;
         ResponseWriter.WriteStatusLine(_output, statusCode, null);

@@ -32,6 +32,7 @@ internal abstract partial class Http1Connection
     {
         _keepAlive = false;
         _service.Metrics.BadRequest(reason);
+        EndReason.Set(Infrastructure.Metrics.ConnectionEndReasonExtensions.ToEndReason(reason));
     }
 
     /// <summary>

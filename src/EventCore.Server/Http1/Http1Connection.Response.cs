@@ -95,6 +95,7 @@ internal abstract partial class Http1Connection : IHttpResponseFeature, IHttpRes
         _onStarting.Clear();
         _onCompleted.Clear();
         ResetResponseBody();
+        ResetResponseTrailers();
     }
 
     /// <summary>Runs OnStarting callbacks, last registered first (Kestrel's order).</summary>

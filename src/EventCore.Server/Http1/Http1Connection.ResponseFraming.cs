@@ -17,7 +17,7 @@ internal enum ResponseFraming : byte
     /// <summary>HTTP/1.0 without Content-Length: the body ends when the connection closes.</summary>
     CloseDelimited,
 
-    /// <summary>Bytes pass through as written: after an upgrade, or when the app set Transfer-Encoding itself.</summary>
+    /// <summary>Bytes pass through as written: after an upgrade.</summary>
     Raw,
 }
 
@@ -68,12 +68,15 @@ internal abstract partial class Http1Connection
 
     private void CommitHead()
     {
+        // May throw (a Transfer-Encoding the status forbids): the response has not started then, as in Kestrel.
+        var appCoding = AppTransferEncoding.Prepare(_responseHeaders, _version, _statusCode);
         _hasStarted = true;
         _responseHeaders.MakeReadOnly();
-        _responseFraming = ChooseFraming();
+        _responseFraming = ChooseFraming(appCoding);
+        _responseTrailers?.SetReadOnly(!CanSendTrailers);
         // A client still waiting for 100-continue will not send the body now: the connection's framing is unknown.
         var bodyWithheld = _expectContinue && !_continueSent && !_bodyReader.IsComplete;
-        if (bodyWithheld || _service.IsShuttingDown || _closing || HeaderHasToken(HeaderNames.Connection, "close"))
+        if (bodyWithheld || _service.IsShuttingDown || _closing || ConnectionAgeReached || HeaderHasToken(HeaderNames.Connection, "close"))
         {
             _keepAlive = false;
         }
@@ -81,7 +84,7 @@ internal abstract partial class Http1Connection
         ResponseWriter.WriteStatusLine(_output, _statusCode, _reasonPhrase);
         ResponseWriter.WriteHeaders(_output, _responseHeaders);
         WriteServerHeaders();
-        if (_responseFraming == ResponseFraming.Chunked)
+        if (_responseFraming == ResponseFraming.Chunked && appCoding == AppTransferCoding.None)
         {
             ResponseWriter.WriteHeader(_output, "Transfer-Encoding: "u8, "chunked"u8);
         }
@@ -91,7 +94,7 @@ internal abstract partial class Http1Connection
         _pendingFlush = true;
     }
 
-    private ResponseFraming ChooseFraming()
+    private ResponseFraming ChooseFraming(AppTransferCoding appCoding)
     {
         _declaredLength = _responseHeaders.ContentLength ?? -1;
         if (_upgraded)
@@ -104,16 +107,21 @@ internal abstract partial class Http1Connection
             return ResponseFraming.NoBody;
         }
 
+        if (appCoding == AppTransferCoding.Other)
+        {
+            // RFC 9112 §6.1: a final coding other than chunked ends the body by closing the connection.
+            _keepAlive = false;
+            return ResponseFraming.CloseDelimited;
+        }
+
+        if (appCoding == AppTransferCoding.Chunked)
+        {
+            return ResponseFraming.Chunked;
+        }
+
         if (_declaredLength >= 0)
         {
             return ResponseFraming.ContentLength;
-        }
-
-        if (_responseHeaders.ContainsKey(HeaderNames.TransferEncoding))
-        {
-            // The app frames the body itself; unless it ends in chunked we can only end it by closing.
-            _keepAlive &= HeaderHasToken(HeaderNames.TransferEncoding, "chunked");
-            return ResponseFraming.Raw;
         }
 
         if (_version == HttpVersion.Http11)
@@ -298,6 +306,7 @@ internal abstract partial class Http1Connection
                 throw new InvalidOperationException($"Writing to the response body is invalid for responses with status code {_statusCode}.");
             case ResponseFraming.ContentLength when _responseBytesWritten + count > _declaredLength:
                 _keepAlive = false;
+                EndReason.Set(Infrastructure.Metrics.ConnectionEndReason.ResponseContentLengthMismatch);
                 throw new InvalidOperationException($"Response Content-Length mismatch: too many bytes written ({_responseBytesWritten + count} of {_declaredLength}).");
             default:
                 return true;

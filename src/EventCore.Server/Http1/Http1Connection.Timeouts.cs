@@ -69,6 +69,11 @@ internal abstract partial class Http1Connection
         else
         {
             // Keep-alive idle or a drain that stalled: close quietly.
+            if (kind == DeadlineKind.KeepAlive)
+            {
+                EndReason.Set(Infrastructure.Metrics.ConnectionEndReason.KeepAliveTimeout);
+            }
+
             Abort(kind == DeadlineKind.KeepAlive ? "Keep-alive timeout." : "Request body drain timeout.");
         }
     }

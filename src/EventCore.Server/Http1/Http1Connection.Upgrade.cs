@@ -26,6 +26,11 @@ internal abstract partial class Http1Connection : IHttpUpgradeFeature
         }
 
         ThrowIfStarted("Upgrade");
+        if (!Slots.TryUpgrade(_service, _connection.LocalEndPoint))
+        {
+            throw new InvalidOperationException("Request cannot be upgraded because the server has already opened the maximum number of upgraded connections (MaxConcurrentUpgradedConnections).");
+        }
+
         _upgraded = true;
         _keepAlive = false;
         _statusCode = StatusCodes.Status101SwitchingProtocols;

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using EventCore.Server.Infrastructure;
+using EventCore.Server.Infrastructure.Metrics;
 using Microsoft.AspNetCore.Connections;
 
 namespace EventCore.Server.Http1;
@@ -24,6 +25,9 @@ internal abstract partial class Http1Connection
     private readonly RequestBodyReader _bodyReader;
     private readonly CancellationTokenRegistration _closedRegistration;
 
+    // MaxConnectionAge: a ConnectionAgePolicy timestamp, 0 when the option is off.
+    private readonly long _maxAgeDeadline;
+
     // Loop state (request thread only).
     private long _requestNumber;
     private bool _keepAlive;
@@ -32,6 +36,9 @@ internal abstract partial class Http1Connection
     private volatile bool _closing;
     private volatile bool _isIdle;
     private volatile bool _aborted;
+
+    private ConnectionSlots _slots;
+    private ConnectionEndReasonSlot _endReason;
 
     protected Http1Connection(ConnectionContext connection, ServiceContext service)
     {
@@ -42,10 +49,17 @@ internal abstract partial class Http1Connection
         _parser = service.Parser;
         _bodyReader = new RequestBodyReader(this, _input, new ChunkedDecoder(_parser));
         InitializeFeatures();
+        _maxAgeDeadline = service.ConnectionAge.NewDeadline();
         _closedRegistration = connection.ConnectionClosed.Register(static s => ((Http1Connection)s!).OnConnectionClosed(), this);
     }
 
     public string ConnectionId => _connection.ConnectionId;
+
+    /// <summary>The limit slots this connection holds (set by the dispatcher; see <see cref="ConnectionSlots"/>).</summary>
+    internal ref ConnectionSlots Slots => ref _slots;
+
+    /// <summary>Why the connection ended, for <c>eventcore.connection.duration</c>'s <c>error.type</c>.</summary>
+    internal ref ConnectionEndReasonSlot EndReason => ref _endReason;
 
     protected ServiceContext Service => _service;
 
@@ -70,9 +84,15 @@ internal abstract partial class Http1Connection
         catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or OperationCanceledException or IOException)
         {
             // The peer went away or the connection was aborted (timeout, shutdown, app error): nothing to answer.
+            // A reset in the middle of a request is an error (Kestrel's connection_reset); between requests it is not.
+            if (ex is ConnectionResetException && !_isIdle)
+            {
+                EndReason.Set(ConnectionEndReason.ConnectionReset);
+            }
         }
         catch (Exception ex)
         {
+            EndReason.Set(ConnectionEndReason.OtherError);
             ServerLog.ConnectionError(_service.ConnectionLogger, ConnectionId, ex);
         }
         finally
@@ -95,6 +115,9 @@ internal abstract partial class Http1Connection
             _input.CancelPendingRead();
         }
     }
+
+    /// <summary>Whether <c>MaxConnectionAge</c> has passed: the response starting now is the connection's last.</summary>
+    private bool ConnectionAgeReached => _maxAgeDeadline != 0 && _service.ConnectionAge.IsReached(_maxAgeDeadline);
 
     /// <summary>Aborts the connection (any thread): the transport drops it and pending I/O fails.</summary>
     public void Abort(string reason)

@@ -9,13 +9,17 @@ namespace EventCore.Server.Http1;
 /// Request headers (and chunked trailers), filled from the parser's spans. Known names are the shared
 /// <see cref="KnownHeaders"/> strings; names and values whose bytes equal the field at the same position of the
 /// previous request on this connection reuse that string, so a keep-alive client repeating Host, Accept,
-/// User-Agent… costs no allocation. Values are ASCII, else UTF-8, else Latin-1 (like Kestrel's default, which
-/// rejects invalid UTF-8, but lenient: a Latin-1 value is still readable).
+/// User-Agent… costs no allocation. Values are ASCII, else decoded with the encoding
+/// <see cref="EncodingSelector"/> names for the field, else UTF-8, else Latin-1 (like Kestrel's default, which rejects
+/// invalid UTF-8, but lenient: a Latin-1 value is still readable).
 /// </summary>
 internal sealed class RequestHeaders : HeaderDictionary
 {
     private (string? Name, string? Value)[] _previous = new (string?, string?)[8];
     private int _position;
+
+    /// <summary>The connection's <see cref="EventCoreServerOptions.RequestHeaderEncodingSelector"/> (null: the default decoding).</summary>
+    public Func<string, Encoding?>? EncodingSelector { get; set; }
 
     public override long? ContentLength
     {
@@ -57,7 +61,7 @@ internal sealed class RequestHeaders : HeaderDictionary
         var nameString = KnownHeaders.Find(name)
             ?? (previous.Name is { } n && Ascii.Equals(name, n) ? n : Decode(name));
         var valueString = previous.Value is { } v && ReferenceEquals(previous.Name, nameString) && Ascii.Equals(value, v)
-            ? v : Decode(value);
+            ? v : DecodeValue(nameString, value);
         previous = (nameString, valueString);
 
         StoreOrAppend(nameString, valueString);
@@ -67,6 +71,12 @@ internal sealed class RequestHeaders : HeaderDictionary
 
     /// <summary>Replaces a value without validation (the absolute-form authority replacing Host).</summary>
     public void Replace(string name, string value) => Store(name, value);
+
+    /// <summary>A field value: the selector's encoding applies to non-ASCII values only (ASCII decodes the same in all).</summary>
+    private string DecodeValue(string name, ReadOnlySpan<byte> value)
+        => EncodingSelector is { } selector && !Ascii.IsValid(value) && selector(name) is { } encoding
+            ? encoding.GetString(value)
+            : Decode(value);
 
     internal static string Decode(ReadOnlySpan<byte> bytes)
     {

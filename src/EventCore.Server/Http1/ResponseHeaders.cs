@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Extensions.Primitives;
@@ -7,17 +6,14 @@ using Microsoft.Net.Http.Headers;
 namespace EventCore.Server.Http1;
 
 /// <summary>
-/// Response headers. Names must be tokens and values printable ASCII or HTAB (like Kestrel's default); both are
-/// checked when set and an invalid one throws <see cref="InvalidOperationException"/>, so nothing unchecked can
-/// reach the wire. Read-only once the response head is written. Content-Length is mirrored as a number for framing.
+/// Response headers. Names must be tokens and values printable ASCII or HTAB (like Kestrel's default), or any
+/// non-control character for a field the <see cref="EncodingSelector"/> names an encoding for; both are checked when
+/// set and an invalid one throws <see cref="InvalidOperationException"/>, so nothing unchecked can reach the wire
+/// (<see cref="ResponseFieldValidation"/>). Read-only once the response head is written. Content-Length is mirrored
+/// as a number for framing.
 /// </summary>
 internal sealed class ResponseHeaders : HeaderDictionary
 {
-    private static readonly SearchValues<char> s_tokenChars =
-        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
-
-    private static readonly SearchValues<char> s_validValueChars = SearchValues.Create(BuildValidValueChars());
-
     // Content-Length strings for small bodies, so setting ContentLength on the hot path allocates nothing.
     private static readonly string?[] s_lengthStrings = new string?[1024];
 
@@ -25,6 +21,9 @@ internal sealed class ResponseHeaders : HeaderDictionary
     private bool _isReadOnly;
 
     public override bool IsReadOnly => _isReadOnly;
+
+    /// <summary>The connection's <see cref="EventCoreServerOptions.ResponseHeaderEncodingSelector"/> (null: ASCII only).</summary>
+    public Func<string, System.Text.Encoding?>? EncodingSelector { get; set; }
 
     public override long? ContentLength
     {
@@ -73,10 +72,10 @@ internal sealed class ResponseHeaders : HeaderDictionary
 
     protected override void Set(string key, StringValues value)
     {
-        ValidateName(key);
+        ResponseFieldValidation.ValidateName(key);
         foreach (var item in value)
         {
-            ValidateValue(key, item);
+            ResponseFieldValidation.ValidateValue(key, item, EncodingSelector);
         }
 
         if (string.Equals(key, HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase))
@@ -97,34 +96,6 @@ internal sealed class ResponseHeaders : HeaderDictionary
             ? length
             : ThrowInvalid<long>($"Invalid Content-Length: \"{value}\". Value must be a positive integral number.");
 
-    private static void ValidateName(string name)
-    {
-        if (name.Length == 0 || name.AsSpan().ContainsAnyExcept(s_tokenChars))
-        {
-            ThrowInvalid<int>($"Invalid response header name: '{name}'.");
-        }
-    }
-
-    private static void ValidateValue(string name, string? value)
-    {
-        if (value is not null && value.AsSpan().ContainsAnyExcept(s_validValueChars))
-        {
-            ThrowInvalid<int>($"Invalid control or non-ASCII character in the value of response header '{name}'.");
-        }
-    }
-
     [DoesNotReturn]
     private static T ThrowInvalid<T>(string message) => throw new InvalidOperationException(message);
-
-    private static string BuildValidValueChars()
-    {
-        var chars = new char[0x7F - 0x20 + 1];
-        chars[0] = '\t';
-        for (var c = 0x20; c < 0x7F; c++)
-        {
-            chars[c - 0x20 + 1] = (char)c;
-        }
-
-        return new string(chars);
-    }
 }

@@ -33,15 +33,23 @@ internal static class ResponseWriter
         }
     }
 
-    /// <summary>Writes <c>{name}: {value}\r\n</c>. Both are validated ASCII (see <see cref="ResponseHeaders"/>).</summary>
-    public static void WriteHeader(IBufferWriter<byte> output, string name, string value)
+    /// <summary>
+    /// Writes <c>{name}: {value}\r\n</c>. Both are validated (see <see cref="ResponseFieldValidation"/>): the name is
+    /// ASCII, and so is the value unless <paramref name="encodingSelector"/> names an encoding for it.
+    /// </summary>
+    public static void WriteHeader(IBufferWriter<byte> output, string name, string value, Func<string, Encoding?>? encodingSelector = null)
     {
         var length = name.Length + value.Length + 4;
         var span = output.GetSpan(length);
         Ascii.FromUtf16(name, span, out var written);
         span[written++] = (byte)':';
         span[written++] = (byte)' ';
-        Ascii.FromUtf16(value, span[written..], out var valueLength);
+        if (Ascii.FromUtf16(value, span[written..], out var valueLength) != OperationStatus.Done)
+        {
+            WriteEncodedHeader(output, name, value, encodingSelector);
+            return;
+        }
+
         written += valueLength;
         span[written++] = (byte)'\r';
         span[written++] = (byte)'\n';
@@ -68,7 +76,7 @@ internal static class ResponseWriter
             {
                 if (value is not null)
                 {
-                    WriteHeader(output, name, value);
+                    WriteHeader(output, name, value, headers.EncodingSelector);
                 }
             }
         }
@@ -99,6 +107,30 @@ internal static class ResponseWriter
     public static int HexWidth(int maxLength) => Math.Max(1, (35 - int.LeadingZeroCount(maxLength)) / 4);
 
     public static void WriteCrlf(IBufferWriter<byte> output) => output.Write("\r\n"u8);
+
+    /// <summary>
+    /// The slow path of <see cref="WriteHeader(IBufferWriter{byte}, string, string, Func{string, Encoding}?)"/>: a value
+    /// with non-ASCII characters, encoded as the selector says. The encoded bytes are checked once more: an encoding
+    /// that turns characters into CR, LF or NUL would split the header.
+    /// </summary>
+    private static void WriteEncodedHeader(IBufferWriter<byte> output, string name, string value, Func<string, Encoding?>? encodingSelector)
+    {
+        var encoded = ResponseFieldValidation.EncodingFor(name, encodingSelector).GetBytes(value);
+        if (encoded.AsSpan().IndexOfAny((byte)'\r', (byte)'\n', (byte)0) >= 0)
+        {
+            ResponseFieldValidation.Throw($"The encoded value of response header '{name}' contains CR, LF or NUL.");
+        }
+
+        var span = output.GetSpan(name.Length + encoded.Length + 4);
+        Ascii.FromUtf16(name, span, out var written);
+        span[written++] = (byte)':';
+        span[written++] = (byte)' ';
+        encoded.CopyTo(span[written..]);
+        written += encoded.Length;
+        span[written++] = (byte)'\r';
+        span[written++] = (byte)'\n';
+        output.Advance(written);
+    }
 
     private static byte[] BuildStatusLine(int statusCode, string reasonPhrase)
         => Encoding.ASCII.GetBytes($"HTTP/1.1 {statusCode} {reasonPhrase}\r\n");

@@ -1,34 +1,60 @@
 using EventCore.Server.Http1;
+using EventCore.Server.Infrastructure.Metrics;
+using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting.Server;
 
 namespace EventCore.Server.Infrastructure;
 
 /// <summary>
-/// Runs one accepted connection on the thread pool: enforces MaxConcurrentConnections, registers it with the
-/// connection manager, serves it, then completes the pipes and disposes the transport connection.
+/// Runs one accepted connection on the thread pool: enforces MaxConcurrentConnections (closing or answering the
+/// excess, see <see cref="EventCoreServerLimits.RejectedConnectionStatusCode"/>), registers it with the connection
+/// manager, serves it, then completes the pipes and disposes the transport connection. Reports the connection
+/// instruments (queued, active, rejected, duration with its end reason) as Kestrel does.
 /// </summary>
 internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connection, ServiceContext service, IHttpApplication<TContext> application)
     : IThreadPoolWorkItem
     where TContext : notnull
 {
-    public void Execute() => _ = RunAsync();
+    private bool _queuedCounted;
+
+    /// <summary>Accept thread: hands the connection to the thread pool (it counts as queued until it starts).</summary>
+    public void Queue()
+    {
+        _queuedCounted = service.Metrics.Connections.QueuedStart(connection.LocalEndPoint);
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    public void Execute()
+    {
+        service.Metrics.Connections.QueuedStop(connection.LocalEndPoint, _queuedCounted);
+        _ = RunAsync();
+    }
 
     private async Task RunAsync()
     {
-        var connections = service.Connections;
-        var id = connections.NextId();
-        if (service.Limits.MaxConcurrentConnections is long max && connections.Count >= max)
+        var metrics = service.Metrics.Connections;
+        var local = connection.LocalEndPoint;
+        var measurement = metrics.Start(local);
+        var slots = default(ConnectionSlots);
+        if (!slots.TryAcquireConnection(service))
         {
-            ServerLog.ConnectionRefused(service.ConnectionLogger, connection.ConnectionId);
-            connection.Abort(new ConnectionAbortedException("Too many connections."));
-            await connection.DisposeAsync();
+            await RejectAsync();
+            metrics.Stop(measurement, ConnectionEndReason.MaxConcurrentConnectionsExceeded, servedHttp: false);
             return;
         }
 
+        var connections = service.Connections;
+        var id = connections.NextId();
         var http1 = new Http1Connection<TContext>(connection, service, application);
+        http1.Slots = slots;
+        if (connection is EpollConnection epoll)
+        {
+            epoll.WorkDescriber = http1; // names the request if its app code blocks the loop
+        }
+
         connections.Add(id, http1);
-        service.Metrics.ConnectionStart();
         ServerLog.ConnectionStart(service.ConnectionLogger, connection.ConnectionId);
         try
         {
@@ -40,13 +66,47 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
         catch (Exception ex)
         {
             // Nobody awaits this task: log rather than leave an unobserved exception.
+            http1.EndReason.Set(ConnectionEndReason.OtherError);
             ServerLog.ConnectionError(service.ConnectionLogger, connection.ConnectionId, ex);
         }
         finally
         {
             ServerLog.ConnectionStop(service.ConnectionLogger, connection.ConnectionId);
-            service.Metrics.ConnectionStop();
+            http1.Slots.Release(service, local);
+            var tls = measurement.DurationEnabled ? connection.Features.Get<ITlsHandshakeFeature>()?.Protocol : null;
+            metrics.Stop(measurement, http1.EndReason.Value, servedHttp: true, tls);
+
+            // Last: removing the last connection lets StopAsync return, by when everything above is reported.
             connections.Remove(id);
+        }
+    }
+
+    private async Task RejectAsync()
+    {
+        ServerLog.ConnectionRefused(service.ConnectionLogger, connection.ConnectionId);
+        service.Metrics.Connections.Rejected(connection.LocalEndPoint);
+        try
+        {
+            if (service.Limits.RejectedConnectionStatusCode is int statusCode)
+            {
+                await ConnectionLimitResponder.RespondAsync(connection, statusCode, service);
+            }
+            else
+            {
+                connection.Abort(new ConnectionAbortedException("Too many connections."));
+            }
+        }
+        catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
+        {
+            // The refused client went away first: nothing to answer.
+        }
+        catch (Exception ex)
+        {
+            ServerLog.ConnectionError(service.ConnectionLogger, connection.ConnectionId, ex);
+        }
+        finally
+        {
+            await connection.DisposeAsync();
         }
     }
 }

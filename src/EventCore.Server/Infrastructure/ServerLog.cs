@@ -46,4 +46,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(12, LogLevel.Debug, "Connection {ConnectionId} refused: MaxConcurrentConnections reached.")]
     public static partial void ConnectionRefused(ILogger logger, string connectionId);
+
+    [LoggerMessage(15, LogLevel.Information, "Shutdown: still accepting for the shutdown delay of {Delay} before the graceful stop.")]
+    public static partial void ShutdownDelay(ILogger logger, TimeSpan delay);
+
+    [LoggerMessage(16, LogLevel.Warning, "Shutdown: {Count} aborted connection(s) still running (an app ignoring RequestAborted?).")]
+    public static partial void NotAllConnectionsAborted(ILogger logger, int count);
 }

@@ -1,12 +1,16 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Security.Authentication;
 using EventCore.Server.Http1;
+using EventCore.Server.Infrastructure.Metrics;
+using Microsoft.AspNetCore.Connections;
 
 namespace EventCore.Server.Infrastructure;
 
 /// <summary>
-/// The server's instruments on the <c>EventCore.Server</c> meter. Thread-safe; on the per-request path only
-/// tag-less <c>Add</c>/<c>Record</c> calls are made so nothing is allocated.
+/// The server's instruments on the <c>EventCore.Server</c> meter: Kestrel's connection and TLS set under EventCore's
+/// names (<see cref="Connections"/>, <see cref="Tls"/>; see docs/metrics.md) and EventCore's own request counters.
+/// Thread-safe; on the per-request path only tag-less <c>Add</c>/<c>Record</c> calls are made so nothing is allocated.
 /// </summary>
 internal sealed class ServerMetrics : IDisposable
 {
@@ -20,7 +24,6 @@ internal sealed class ServerMetrics : IDisposable
     private readonly UpDownCounter<long> _activeRequests;
     private readonly Counter<long> _badRequests;
     private readonly Histogram<double> _requestDuration;
-    private readonly UpDownCounter<long> _activeConnections;
 
     public ServerMetrics(IMeterFactory? meterFactory = null)
     {
@@ -30,8 +33,15 @@ internal sealed class ServerMetrics : IDisposable
         _activeRequests = _meter.CreateUpDownCounter<long>("eventcore.server.active_requests", "{request}", "Requests in progress.");
         _badRequests = _meter.CreateCounter<long>("eventcore.server.bad_requests", "{request}", "Requests rejected before reaching the app.");
         _requestDuration = _meter.CreateHistogram<double>("eventcore.server.request_duration", "s", "Time from a request's head to its response's end.");
-        _activeConnections = _meter.CreateUpDownCounter<long>("eventcore.server.active_connections", "{connection}", "Open connections.");
+        Connections = new ConnectionMetrics(_meter);
+        Tls = new TlsHandshakeMetrics(_meter);
     }
+
+    /// <summary>Kestrel's connection instruments (<c>eventcore.active_connections</c>, <c>eventcore.connection.duration</c>, …).</summary>
+    public ConnectionMetrics Connections { get; }
+
+    /// <summary>Kestrel's TLS instruments (<c>eventcore.active_tls_handshakes</c>, <c>eventcore.tls_handshake.duration</c>).</summary>
+    public TlsHandshakeMetrics Tls { get; }
 
     /// <summary>Returns the start timestamp for <see cref="RequestStop"/>; 0 (no clock read) while no one listens to the duration.</summary>
     public long RequestStart()
@@ -53,9 +63,19 @@ internal sealed class ServerMetrics : IDisposable
     public void BadRequest(RequestRejection reason)
         => _badRequests.Add(1, new KeyValuePair<string, object?>("reason", s_reasons[(int)reason]));
 
-    public void ConnectionStart() => _activeConnections.Add(1);
+    /// <summary>
+    /// For the TLS layer: call when a connection's TLS handshake begins, and hand the result to
+    /// <see cref="TlsHandshakeStop"/> when it ends (success or failure), exactly once.
+    /// </summary>
+    public TlsHandshakeMeasurement TlsHandshakeStart(ConnectionContext connection) => Tls.Start(connection.LocalEndPoint);
 
-    public void ConnectionStop() => _activeConnections.Add(-1);
+    /// <summary>
+    /// For the TLS layer: the handshake ended with <paramref name="protocol"/> negotiated (null on failure) or
+    /// <paramref name="error"/>. To also tag the connection's duration with <c>tls.protocol.version</c>, set
+    /// <c>ITlsHandshakeFeature</c> on the connection's features (as Kestrel's HTTPS middleware does).
+    /// </summary>
+    public void TlsHandshakeStop(in TlsHandshakeMeasurement measurement, SslProtocols? protocol, Exception? error)
+        => Tls.Stop(measurement, protocol, error);
 
     /// <summary>A factory-made meter belongs to the factory (the host disposes it).</summary>
     public void Dispose()

@@ -9,7 +9,8 @@ internal sealed class ServiceContext(
     ILoggerFactory loggerFactory,
     ServerMetrics metrics,
     DateHeaderCache dateCache,
-    ConnectionManager connections)
+    ConnectionManager connections,
+    TimeProvider? timeProvider = null)
 {
     public EventCoreServerOptions Options { get; } = options;
 
@@ -30,7 +31,18 @@ internal sealed class ServiceContext(
 
     public ConnectionManager Connections { get; } = connections;
 
-    /// <summary>Set once <c>StopAsync</c> begins: responses get <c>Connection: close</c>.</summary>
+    /// <summary>The clock of the connection-age and shutdown-delay policies (the host's <see cref="TimeProvider"/> if it registers one).</summary>
+    public TimeProvider TimeProvider { get; } = timeProvider ?? TimeProvider.System;
+
+    /// <summary><see cref="EventCoreServerLimits.MaxConcurrentConnections"/> (upgraded connections leave it).</summary>
+    public ConcurrencyLimit ConnectionLimit { get; } = new(options.Limits.MaxConcurrentConnections);
+
+    /// <summary><see cref="EventCoreServerLimits.MaxConcurrentUpgradedConnections"/>.</summary>
+    public ConcurrencyLimit UpgradeLimit { get; } = new(options.Limits.MaxConcurrentUpgradedConnections);
+
+    public ConnectionAgePolicy ConnectionAge { get; } = new(options.Limits.MaxConnectionAge, timeProvider ?? TimeProvider.System);
+
+    /// <summary>Set once <c>StopAsync</c> begins (with the shutdown delay, at its start): responses get <c>Connection: close</c>.</summary>
     public bool IsShuttingDown
     {
         get => Volatile.Read(ref _isShuttingDown);

@@ -72,17 +72,5 @@ public abstract partial class SiteTests
         Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(".EventCore.Auth=", StringComparison.Ordinal) && !c.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase)));
     }
 
-    [Fact(Timeout = TestTimeout)]
-    public async Task AnUploadFormPostWithoutAnAntiforgeryTokenIs400AndStoresNothing()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var name = Guid.NewGuid().ToString("N") + ".txt";
-
-        using var response = await Client.PostAsync("/uploads", SiteClient.Multipart((name, "x"u8.ToArray())), ct);
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.False(File.Exists(Path.Combine(Fixture.UploadsPath, name)));
-    }
-
     private sealed record Me(string Name);
 }

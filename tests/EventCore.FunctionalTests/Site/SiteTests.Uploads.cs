@@ -6,13 +6,14 @@ using System.Text;
 
 namespace EventCore.FunctionalTests.Site;
 
-/// <summary>The uploads API: round trips, hostile names and paths, the size limit, and aborted uploads.</summary>
+/// <summary>The uploads API, signed in: round trips, hostile names and paths, the size limit, and aborted uploads.</summary>
 public abstract partial class SiteTests
 {
     [Fact(Timeout = TestTimeout)]
     public async Task UploadsRoundTripBySha256()
     {
         var ct = TestContext.Current.CancellationToken;
+        await SignInAsync(ct);
         var stem = Guid.NewGuid().ToString("N");
         var first = SiteClient.RandomBytes(300_000);
         var second = SiteClient.RandomBytes(123_457);
@@ -41,6 +42,7 @@ public abstract partial class SiteTests
     public async Task DownloadSupportsRanges()
     {
         var ct = TestContext.Current.CancellationToken;
+        await SignInAsync(ct);
         var name = Guid.NewGuid().ToString("N") + ".bin";
         var content = SiteClient.RandomBytes(10_000);
         using var upload = await Client.PostAsync("/api/files", SiteClient.Multipart((name, content)), ct);
@@ -64,6 +66,7 @@ public abstract partial class SiteTests
     public async Task HostileFileNamesAreStoredUnderASafeName(string fileName)
     {
         var ct = TestContext.Current.CancellationToken;
+        await SignInAsync(ct);
         var before = Directory.GetFileSystemEntries(Fixture.ParentPath);
 
         using var upload = await Client.PostAsync("/api/files", SiteClient.Multipart((fileName, "hostile"u8.ToArray())), ct);
@@ -88,6 +91,7 @@ public abstract partial class SiteTests
     public async Task PathsOutsideTheUploadsDirectoryAreNotServedNorDeleted(string path)
     {
         var ct = TestContext.Current.CancellationToken;
+        await SignInAsync(ct);
         var secret = Path.Combine(Fixture.ParentPath, "secret.txt");
         await File.WriteAllTextAsync(secret, "secret", ct);
         await File.WriteAllTextAsync(Path.Combine(Fixture.UploadsPath, ".secret.txt"), "hidden", ct);
@@ -106,6 +110,7 @@ public abstract partial class SiteTests
     public async Task ANameAlreadyTakenGetsASuffix()
     {
         var ct = TestContext.Current.CancellationToken;
+        await SignInAsync(ct);
         var stem = Guid.NewGuid().ToString("N");
 
         using var first = await Client.PostAsync("/api/files", SiteClient.Multipart(($"{stem}.txt", "one"u8.ToArray())), ct);
@@ -121,6 +126,7 @@ public abstract partial class SiteTests
     public async Task ABodyAtTheLimitIsStoredAndOneByteMoreIs413WithNothingLeft()
     {
         var ct = TestContext.Current.CancellationToken;
+        await SignInAsync(ct);
         var stem = Guid.NewGuid().ToString("N");
         using var empty = SiteClient.Multipart(($"{stem}.bin", []));
         var overhead = (await empty.ReadAsByteArrayAsync(ct)).Length;
@@ -140,12 +146,19 @@ public abstract partial class SiteTests
     public async Task AClientThatDisconnectsMidUploadLeavesNothingBehind()
     {
         var ct = TestContext.Current.CancellationToken;
+        var cookies = new CookieContainer();
+        using var client = await ClientAsync(cookies);
+        using (var login = await SiteClient.LogInAsync(client, ct))
+        {
+            Assert.Equal(HttpStatusCode.Found, login.StatusCode);
+        }
+
         var endPoint = await Fixture.GetEndPointAsync();
         var name = Guid.NewGuid().ToString("N") + ".bin";
         const string Boundary = "----eventcore-abort";
         var head = $"--{Boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n";
         var declared = 900_000;
-        var request = $"POST /api/files HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary={Boundary}\r\n" +
+        var request = $"POST /api/files HTTP/1.1\r\nHost: localhost\r\nCookie: {cookies.GetCookieHeader(client.BaseAddress!)}\r\nContent-Type: multipart/form-data; boundary={Boundary}\r\n" +
             $"Content-Length: {declared.ToString(CultureInfo.InvariantCulture)}\r\n\r\n{head}";
 
         using (var socket = new Socket(SocketType.Stream, ProtocolType.Tcp))

@@ -31,6 +31,13 @@ public abstract partial class SiteTests(SiteFixture fixture) : IAsyncLifetime
     /// <summary>A fresh client (its own cookies) for the app.</summary>
     protected async Task<HttpClient> ClientAsync(CookieContainer? cookies = null) =>
         SiteClient.Create(await fixture.GetEndPointAsync(), cookies);
+
+    /// <summary>Signs the test's <see cref="Client"/> in as the demo user (uploading and deleting need it).</summary>
+    protected async Task SignInAsync(CancellationToken cancellationToken)
+    {
+        using var login = await SiteClient.LogInAsync(Client, cancellationToken);
+        Assert.Equal(HttpStatusCode.Found, login.StatusCode);
+    }
 }
 
 /// <summary>The site on EventCore.</summary>

@@ -16,6 +16,18 @@ internal sealed class RawClient(Socket socket) : IDisposable
 
     public async Task SendAsync(byte[] bytes) => await _socket.SendAsync(bytes, SocketFlags.None);
 
+    /// <summary>Sends, tolerating a connection the server already reset (a refusal may arrive before the request leaves).</summary>
+    public async Task SendTolerantAsync(string text)
+    {
+        try
+        {
+            await SendAsync(text);
+        }
+        catch (SocketException)
+        {
+        }
+    }
+
     /// <summary>Reads one response (status line, headers, body by Content-Length, chunked, or to the close).</summary>
     public async Task<RawResponse> ReadResponseAsync(bool headRequest = false)
     {
@@ -28,7 +40,7 @@ internal sealed class RawClient(Socket socket) : IDisposable
 
         if (response.Header("Transfer-Encoding")?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true)
         {
-            response.Body = await ReadChunkedAsync();
+            response.Body = await ReadChunkedAsync(response.Trailers);
             response.WasChunked = true;
         }
         else if (response.Header("Content-Length") is { } length)
@@ -96,7 +108,7 @@ internal sealed class RawClient(Socket socket) : IDisposable
         }
     }
 
-    private async Task<string> ReadChunkedAsync()
+    private async Task<string> ReadChunkedAsync(List<(string Name, string Value)> trailers)
     {
         var body = new StringBuilder();
         while (true)
@@ -105,8 +117,11 @@ internal sealed class RawClient(Socket socket) : IDisposable
             var size = Convert.ToInt32(sizeLine.Split(';')[0].Trim(), 16);
             if (size == 0)
             {
-                while ((await ReadLineAsync()).Length > 0)
+                while (await ReadLineAsync() is { Length: > 0 } line)
                 {
+                    var field = Encoding.Latin1.GetString(line);
+                    var colon = field.IndexOf(':', StringComparison.Ordinal);
+                    trailers.Add((field[..colon], field[(colon + 1)..].Trim()));
                 }
 
                 return body.ToString();
@@ -201,6 +216,11 @@ internal sealed class RawResponse
     public string Body { get; set; } = "";
 
     public bool WasChunked { get; set; }
+
+    /// <summary>Trailer fields after the last chunk of a chunked body.</summary>
+    public List<(string Name, string Value)> Trailers { get; } = [];
+
+    public string? Trailer(string name) => Trailers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Value;
 
     public string? Header(string name) => Headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Value;
 

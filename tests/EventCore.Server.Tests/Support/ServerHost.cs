@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using EventCore.Server;
+using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -19,11 +20,15 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly EventCoreServer _server;
     private bool _stopped;
 
-    private ServerHost(EventCoreServer server, CapturingLoggerProvider logs)
+    private ServerHost(EventCoreServer server, CapturingLoggerProvider logs, EpollTransportFactory? epoll)
     {
         _server = server;
         Logs = logs;
+        Epoll = epoll;
     }
+
+    /// <summary>The epoll transport the host made from explicit options (see <see cref="StartOnEpollAsync"/>).</summary>
+    public EpollTransportFactory? Epoll { get; }
 
     public CapturingLoggerProvider Logs { get; }
 
@@ -31,11 +36,20 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public int Port => new Uri(Addresses.First()).Port;
 
-    public static Task<ServerHost> StartAsync(RequestDelegate app, Action<EventCoreServerOptions>? configure = null, bool defaultTransport = false)
-        => StartAsync(new DelegateApplication(app), configure, defaultTransport);
+    public static Task<ServerHost> StartAsync(RequestDelegate app, Action<EventCoreServerOptions>? configure = null, bool defaultTransport = false, TimeProvider? time = null)
+        => StartAsync(new DelegateApplication(app), configure, defaultTransport, epoll: null, time);
 
-    /// <summary>Starts on the Sockets transport, or on the server's default (epoll) when <paramref name="defaultTransport"/>.</summary>
-    public static async Task<ServerHost> StartAsync<TContext>(IHttpApplication<TContext> app, Action<EventCoreServerOptions>? configure = null, bool defaultTransport = false)
+    /// <summary>Starts on an epoll transport with these options (logging to <see cref="Logs"/>), disposed with the host.</summary>
+    public static Task<ServerHost> StartOnEpollAsync(RequestDelegate app, EpollTransportOptions epoll, Action<EventCoreServerOptions>? configure = null)
+        => StartAsync(new DelegateApplication(app), configure, defaultTransport: false, epoll);
+
+    /// <summary>
+    /// Starts on the Sockets transport, or on the server's default (epoll) when <paramref name="defaultTransport"/>, or on
+    /// an epoll transport with <paramref name="epoll"/>; <paramref name="time"/> is registered as the host's
+    /// <see cref="TimeProvider"/> (the server's policies read it).
+    /// </summary>
+    public static async Task<ServerHost> StartAsync<TContext>(
+        IHttpApplication<TContext> app, Action<EventCoreServerOptions>? configure = null, bool defaultTransport = false, EpollTransportOptions? epoll = null, TimeProvider? time = null)
         where TContext : notnull
     {
         var logs = new CapturingLoggerProvider();
@@ -47,14 +61,25 @@ internal sealed class ServerHost : IAsyncDisposable
             options.Urls.Add("http://127.0.0.1:0");
         }
 
-        if (!defaultTransport)
+        var epollFactory = epoll is null ? null : new EpollTransportFactory(Options.Create(epoll), loggerFactory);
+        if (epollFactory is not null)
+        {
+            options.TransportFactory = _ => epollFactory;
+        }
+        else if (!defaultTransport)
         {
             options.TransportFactory ??= _ => new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
         }
 
-        var server = new EventCoreServer(Options.Create(options), new ServiceCollection().BuildServiceProvider(), loggerFactory);
+        var services = new ServiceCollection();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
+        var server = new EventCoreServer(Options.Create(options), services.BuildServiceProvider(), loggerFactory);
         await server.StartAsync(app, CancellationToken.None);
-        return new ServerHost(server, logs);
+        return new ServerHost(server, logs, epollFactory);
     }
 
     public async Task<RawClient> ConnectAsync()
@@ -73,6 +98,13 @@ internal sealed class ServerHost : IAsyncDisposable
         await _server.StopAsync(cts.Token);
     }
 
+    /// <summary>StopAsync with the caller's token (the host's shutdown token, in a real app).</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopped = true;
+        return _server.StopAsync(cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_stopped)
@@ -81,6 +113,10 @@ internal sealed class ServerHost : IAsyncDisposable
         }
 
         _server.Dispose();
+        if (Epoll is not null)
+        {
+            await Epoll.DisposeAsync();
+        }
     }
 
     /// <summary>The simplest IHttpApplication: a DefaultHttpContext over the server's features.</summary>
