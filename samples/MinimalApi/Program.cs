@@ -21,6 +21,7 @@ var app = builder.Build();
 // Routing runs first so that the TechEmpower endpoints (ShortCircuit) answer straight from the routing
 // middleware: none of the site's middleware below runs for /plaintext, /json or /echo.
 app.UseRouting();
+app.UseWebSockets();
 app.UseErrorPages();
 app.UseStaticSite();
 app.UseAuthentication();
@@ -29,6 +30,7 @@ app.UseSession();
 app.UseAntiforgery();
 
 app.MapTechEmpowerEndpoints();
+app.MapLoadEndpoints();
 app.MapStaticSite();
 app.MapErrorPages();
 app.MapUploads();

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
 namespace EventCore.Server;
 
 /// <summary>
@@ -32,11 +34,20 @@ public sealed class EventCoreServerLimits
     /// <summary>How long the client has to send the whole request head, from its first byte. Default 30 s; answered 408.</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Slowest accepted request-body upload in bytes/second after the grace period (null = no minimum). Default 240 B/s.</summary>
-    public double? MinRequestBodyDataRate { get; set; } = 240;
+    /// <summary>
+    /// Slowest accepted request-body upload: bytes/second, applied after its grace period and counting only the time
+    /// the app waits for body bytes; slower is answered 408 (the app's read throws). Null: no minimum. Default 240 B/s
+    /// with a 5 s grace period, as in Kestrel. Settable per request through <c>IHttpMinRequestBodyDataRateFeature</c>.
+    /// </summary>
+    public MinDataRate? MinRequestBodyDataRate { get; set; } = new(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
 
-    /// <summary>Grace period before <see cref="MinRequestBodyDataRate"/> applies. Default 5 s.</summary>
-    public TimeSpan MinRequestBodyDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Slowest accepted response download: bytes/second, counting only the time a write waits for the client to read;
+    /// slower aborts the connection (a client that does not read cannot hold a connection and its buffers). Null: no
+    /// minimum. Default 240 B/s with a 5 s grace period, as in Kestrel. Settable per request through
+    /// <c>IHttpMinResponseDataRateFeature</c>. Upgraded (WebSocket) connections are not timed.
+    /// </summary>
+    public MinDataRate? MinResponseDataRate { get; set; } = new(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
 
     /// <summary>
     /// Most simultaneous connections (null = unlimited); further ones are closed at accept, or answered with

@@ -1,4 +1,5 @@
 using EventCore.Server;
+using EventCore.Server.Infrastructure;
 using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +22,9 @@ public static class EventCoreWebHostBuilderExtensions
         EpollPlatform.ThrowIfUnsupported("EventCore.Server", "UseEventCore()");
         return builder.ConfigureServices((context, services) =>
         {
-            services.AddOptions<EventCoreServerOptions>().Bind(context.Configuration.GetSection("EventCore"));
+            var section = context.Configuration.GetSection("EventCore");
+            services.AddOptions<EventCoreServerOptions>().Bind(section)
+                .Configure(o => MinDataRateBinding.Bind(section.GetSection("Limits"), o.Limits));
             services.AddOptions<EpollTransportOptions>().Bind(context.Configuration.GetSection("EventCore:Transport"));
             if (configure is not null)
             {

@@ -18,29 +18,25 @@ internal sealed class EpollConnectionListener : IConnectionListener
     private readonly Lock _unbindLock = new();
     private Task? _unbindTask;
 
-    private EpollConnectionListener(IReadOnlyList<EpollLoop> loops, SafeFdHandle[] sockets, IPEndPoint endPoint, ILogger logger, Func<Errno>? acceptFault)
+    private EpollConnectionListener(IReadOnlyList<EpollLoop> loops, SafeFdHandle[] sockets, IPEndPoint endPoint, ILogger logger, DescriptorBudget budget)
     {
         EndPoint = endPoint;
-        AcceptFault = acceptFault;
         _sockets = new EpollListenSocket[sockets.Length];
         for (int i = 0; i < sockets.Length; i++)
         {
-            _sockets[i] = new EpollListenSocket(loops[i], this, sockets[i], endPoint, logger);
+            _sockets[i] = new EpollListenSocket(loops[i], this, sockets[i], endPoint, logger, budget);
         }
     }
 
     /// <inheritdoc />
     public EndPoint EndPoint { get; }
 
-    /// <summary>Test hook: an errno to report instead of calling accept4 (<see cref="Errno.None"/> = call it).</summary>
-    internal Func<Errno>? AcceptFault { get; }
-
     /// <summary>Opens and registers the listening sockets on every loop.</summary>
     public static async Task<EpollConnectionListener> BindAsync(
-        IReadOnlyList<EpollLoop> loops, IPEndPoint endPoint, int backlog, ILogger logger, Func<Errno>? acceptFault)
+        IReadOnlyList<EpollLoop> loops, IPEndPoint endPoint, int backlog, ILogger logger, DescriptorBudget budget)
     {
         SafeFdHandle[] sockets = ListenSocket.OpenGroup(endPoint, loops.Count, backlog, out IPEndPoint bound);
-        var listener = new EpollConnectionListener(loops, sockets, bound, logger, acceptFault);
+        var listener = new EpollConnectionListener(loops, sockets, bound, logger, budget);
         await Task.WhenAll(listener._sockets.Select(s => s.Loop.InvokeAsync(static x => ((EpollListenSocket)x!).Register(), s)));
         return listener;
     }

@@ -7,26 +7,33 @@ namespace EventCore.Transport.Epoll;
 /// <summary>
 /// One loop's listening socket of a listener. Registered level-triggered for EPOLLIN: each event accepts up to
 /// <see cref="MaxAcceptsPerEvent"/> connections (accept4 until EAGAIN), and a backlog left over simply fires
-/// again, so accepting cannot starve the loop's connections. Loop thread only, except <see cref="CloseAsync"/>.
+/// again, so accepting cannot starve the loop's connections. Accepting pauses while the process is short of
+/// descriptors (<see cref="DescriptorBudget"/>) and resumes as soon as they come back. Loop thread only, except
+/// <see cref="CloseAsync"/>.
 /// </summary>
 internal sealed class EpollListenSocket : IEpollHandler
 {
     private const int MaxAcceptsPerEvent = 64;
     private static readonly TimeSpan s_minBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_minDescriptorPoll = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan s_maxDescriptorPoll = TimeSpan.FromMilliseconds(100);
 
     private readonly EpollLoop _loop;
     private readonly EpollConnectionListener _listener;
     private readonly SafeFdHandle _socket;
     private readonly IPEndPoint? _localEndPoint;
     private readonly ILogger _logger;
+    private readonly DescriptorBudget _budget;
     private TimeSpan _backoff = s_minBackoff;
+    private TimeSpan _descriptorPoll = s_minDescriptorPoll;
     private ulong _token;
     private bool _registered;
     private bool _closed;
 
-    public EpollListenSocket(EpollLoop loop, EpollConnectionListener listener, SafeFdHandle socket, IPEndPoint boundEndPoint, ILogger logger)
+    public EpollListenSocket(EpollLoop loop, EpollConnectionListener listener, SafeFdHandle socket, IPEndPoint boundEndPoint, ILogger logger, DescriptorBudget budget)
     {
+        _budget = budget;
         _loop = loop;
         _listener = listener;
         _socket = socket;
@@ -72,12 +79,10 @@ internal sealed class EpollListenSocket : IEpollHandler
         Span<byte> address = stackalloc byte[SocketAddressCodec.MaxLength];
         for (int i = 0; i < MaxAcceptsPerEvent && !_closed; i++)
         {
-            Errno fault = _listener.AcceptFault?.Invoke() ?? Errno.None;
-            int length = 0;
-            int fd = fault == Errno.None ? Interop.Accept4(_socket.Fd, address, out length) : -1;
+            int fd = Interop.Accept4(_socket.Fd, address, out int length);
             if (fd < 0)
             {
-                if (!ContinueAfterError(fault == Errno.None ? Interop.LastErrno : fault))
+                if (!ContinueAfterError(Interop.LastErrno))
                 {
                     return;
                 }
@@ -85,6 +90,11 @@ internal sealed class EpollListenSocket : IEpollHandler
             }
             _backoff = s_minBackoff;
             Accepted(fd, address[..length]);
+            if (_budget.IsReserveReached(fd))
+            {
+                PauseForDescriptors("reserve reached");
+                return;
+            }
         }
     }
 
@@ -131,7 +141,10 @@ internal sealed class EpollListenSocket : IEpollHandler
             case Errno.ECONNABORTED or Errno.EPROTO or Errno.EPERM:
                 _logger.LogDebug("accept4 skipped a connection: {Errno}", errno);
                 return true;
-            case Errno.EMFILE or Errno.ENFILE or Errno.ENOBUFS or Errno.ENOMEM:
+            case Errno.EMFILE:
+                PauseForDescriptors("EMFILE");
+                return false;
+            case Errno.ENFILE or Errno.ENOBUFS or Errno.ENOMEM:
                 _logger.LogWarning("accept4 failed: {Errno}; pausing accepts on loop {Index} for {Delay} ms", errno, _loop.Index, _backoff.TotalMilliseconds);
                 PauseAccepting();
                 return false;
@@ -143,19 +156,54 @@ internal sealed class EpollListenSocket : IEpollHandler
     }
 
     /// <summary>
-    /// Out of fds (or memory): stop polling the socket, which would otherwise fire again at once and spin the
+    /// Out of kernel memory or the system-wide file table (ENFILE): stop polling the socket, which would otherwise fire again at once and spin the
     /// loop, and retry after a back-off doubling from 100 ms to 1 s. Existing connections keep being served.
     /// </summary>
     private void PauseAccepting()
+    {
+        Unregister();
+        TimeSpan delay = _backoff;
+        _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, s_maxBackoff.Ticks));
+        _loop.ScheduleAfter(delay, static s => ((EpollListenSocket)s!).Resume(), this);
+    }
+
+    /// <summary>
+    /// Short of descriptors: stop polling the socket (connections wait in the kernel's backlog) and check again
+    /// after 10 ms, doubling to 100 ms, so a freed reserve is noticed within a tenth of a second without spinning.
+    /// </summary>
+    private void PauseForDescriptors(string cause)
+    {
+        Unregister();
+        _budget.ReportPause(_loop.Index, cause);
+        _loop.ScheduleAfter(_descriptorPoll, static s => ((EpollListenSocket)s!).CheckDescriptors(), this);
+    }
+
+    private void CheckDescriptors()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        if (!_budget.HasRecovered())
+        {
+            _descriptorPoll = TimeSpan.FromTicks(Math.Min(_descriptorPoll.Ticks * 2, s_maxDescriptorPoll.Ticks));
+            _loop.ScheduleAfter(_descriptorPoll, static s => ((EpollListenSocket)s!).CheckDescriptors(), this);
+            return;
+        }
+
+        _descriptorPoll = s_minDescriptorPoll;
+        _logger.LogDebug("Descriptors are back; accepting again on loop {Index}", _loop.Index);
+        Resume();
+    }
+
+    private void Unregister()
     {
         if (_registered)
         {
             _loop.Unregister(_socket.Fd, _token);
             _registered = false;
         }
-        TimeSpan delay = _backoff;
-        _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, s_maxBackoff.Ticks));
-        _loop.ScheduleAfter(delay, static s => ((EpollListenSocket)s!).Resume(), this);
     }
 
     private void Close()
@@ -165,11 +213,7 @@ internal sealed class EpollListenSocket : IEpollHandler
             return;
         }
         _closed = true;
-        if (_registered)
-        {
-            _loop.Unregister(_socket.Fd, _token);
-            _registered = false;
-        }
+        Unregister();
         _socket.Dispose();
     }
 }

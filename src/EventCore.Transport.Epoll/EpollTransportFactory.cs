@@ -20,6 +20,7 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _listenerLogger;
     private readonly EpollTransportMetrics _metrics;
+    private readonly DescriptorBudget _descriptors;
     private readonly Lock _lock = new();
     private EpollLoop[]? _loops;
     private BlockedLoopGuard? _guard;
@@ -45,6 +46,7 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
         _loggerFactory = loggerFactory;
         _listenerLogger = loggerFactory.CreateLogger<EpollConnectionListener>();
         _metrics = new EpollTransportMetrics(meterFactory);
+        _descriptors = new DescriptorBudget(_options.DescriptorReserve, _listenerLogger);
     }
 
     internal EpollTransportMetrics Metrics => _metrics;
@@ -55,9 +57,6 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
     /// <summary>The blocked-loop guard (null before the first bind).</summary>
     internal BlockedLoopGuard? Guard => _guard;
 
-    /// <summary>Test hook for listeners bound from now on: an errno to report instead of calling accept4.</summary>
-    internal Func<Errno>? AcceptFault { get; set; }
-
     /// <inheritdoc />
     public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
@@ -67,7 +66,7 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
         }
         cancellationToken.ThrowIfCancellationRequested();
         EpollLoop[] loops = EnsureLoops();
-        return await EpollConnectionListener.BindAsync(loops, ipEndPoint, _options.Backlog, _listenerLogger, AcceptFault);
+        return await EpollConnectionListener.BindAsync(loops, ipEndPoint, _options.Backlog, _listenerLogger, _descriptors);
     }
 
     /// <inheritdoc />

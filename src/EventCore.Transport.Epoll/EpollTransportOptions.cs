@@ -55,4 +55,13 @@ public sealed class EpollTransportOptions
     /// syscall per request fewer than <see cref="ArmingMode.OneShot"/> (no EPOLL_CTL_MOD re-arm) with no more wake-ups.
     /// </summary>
     public ArmingMode ArmingMode { get; set; } = ArmingMode.Persistent;
+
+    /// <summary>
+    /// File descriptors kept free for the runtime and the application (threads, files, outgoing sockets): the
+    /// listeners stop accepting while fewer are free and resume when half as many again are back, so a flood of
+    /// connections is refused by the kernel's backlog instead of starving the process of descriptors.
+    /// Default <see langword="null"/>: a tenth of the soft RLIMIT_NOFILE, between 32 and 1024. 0 turns the reserve off
+    /// (accepting then pauses only on EMFILE).
+    /// </summary>
+    public int? DescriptorReserve { get; set; }
 }

@@ -29,6 +29,13 @@ public class PathDecoderTests
     public void Invalid_utf8_after_decoding_is_refused()
         => Assert.Null(new PathDecoder().Decode("/%C3%28"u8));
 
+    [Theory]
+    [InlineData("/upload%00")]
+    [InlineData("/s%00earch")]
+    [InlineData("/a/%00/b")]
+    public void A_nul_after_decoding_is_refused(string raw)
+        => Assert.Null(new PathDecoder().Decode(System.Text.Encoding.ASCII.GetBytes(raw)));
+
     [Fact]
     public void Repeated_bytes_reuse_the_previous_string()
     {

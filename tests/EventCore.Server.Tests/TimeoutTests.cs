@@ -46,8 +46,7 @@ public class TimeoutTests
             },
             o =>
             {
-                o.Limits.MinRequestBodyDataRate = 1000;
-                o.Limits.MinRequestBodyDataRateGracePeriod = TimeSpan.FromSeconds(1);
+                o.Limits.MinRequestBodyDataRate = new(1000, TimeSpan.FromSeconds(1.5));
             });
         using var client = await host.ConnectAsync();
         await client.SendAsync("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc");

@@ -34,12 +34,9 @@ internal sealed class TestServer : IAsyncDisposable
 
     public static async Task<TestServer> StartAsync(
         EpollTransportOptions options, Func<ConnectionContext, Task> app, IPEndPoint? endPoint = null,
-        ILoggerFactory? loggerFactory = null, bool acceptLoop = true, Func<Errno>? acceptFault = null)
+        ILoggerFactory? loggerFactory = null, bool acceptLoop = true)
     {
-        var factory = new EpollTransportFactory(Options.Create(options), loggerFactory ?? NullLoggerFactory.Instance)
-        {
-            AcceptFault = acceptFault,
-        };
+        var factory = new EpollTransportFactory(Options.Create(options), loggerFactory ?? NullLoggerFactory.Instance);
         var server = new TestServer(factory, app);
         server.Listener = await factory.BindAsync(endPoint ?? new IPEndPoint(IPAddress.Loopback, 0));
         if (acceptLoop)

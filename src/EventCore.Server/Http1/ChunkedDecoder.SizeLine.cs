@@ -14,7 +14,9 @@ internal sealed partial class ChunkedDecoder
         size = 0;
         int digits = line.IndexOfAnyExcept(HttpCharacters.HexDigits);
         digits = digits < 0 ? line.Length : digits;
-        if (digits == 0 || !TryParseHex(line[..digits], out size))
+        // More than 16 digits is refused even when the value is small (leading zeros): a peer that keeps only the
+        // first 16 would read "00000000000000000001" as the last chunk (0) and take the rest for a new request.
+        if (digits is 0 or > MaxSizeDigits || !TryParseHex(line[..digits], out size))
         {
             return RequestRejection.InvalidChunkSize;
         }
@@ -31,7 +33,7 @@ internal sealed partial class ChunkedDecoder
             : RequestRejection.InvalidChunkExtension;
     }
 
-    /// <summary>1*HEXDIG without overflow beyond <see cref="long.MaxValue"/> (leading zeros allowed).</summary>
+    /// <summary>1*HEXDIG without overflow beyond <see cref="long.MaxValue"/> (leading zeros allowed up to 16 digits in all).</summary>
     private static bool TryParseHex(ReadOnlySpan<byte> digits, out long value)
     {
         value = 0;

@@ -35,7 +35,11 @@ internal sealed partial class ChunkedDecoder(HttpParser parser)
     /// <summary>Longest chunk-size line (hex size, extensions and their whitespace; CRLF excluded).</summary>
     public const int MaxChunkSizeLineLength = 4096;
 
-    /// <summary>More hex digits than this at the start of a too-long size line make it a size error, not an extension error.</summary>
+    /// <summary>
+    /// Most hex digits in a chunk size, leading zeros included (found by the differential fuzzer: Kestrel refuses
+    /// longer ones, and a peer that truncates would see a different size); also, more digits than this at the start
+    /// of a too-long size line make it a size error, not an extension error.
+    /// </summary>
     private const int MaxSizeDigits = 16;
 
     private readonly HttpParser _parser = parser;

@@ -222,7 +222,7 @@ internal abstract partial class Http1Connection
             ServerLog.SendFile(_service.ConnectionLogger, ConnectionId, length, path);
             _pendingFlush = true;
             await FlushPendingAsync();
-            await sendFile.SendFileAsync(file, offset, length, cancellationToken);
+            await SendFileTimedAsync(sendFile, file, offset, length, cancellationToken);
             _responseBytesWritten += length;
         }
         catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace EventCore.Server.Http1;
 
@@ -22,6 +23,7 @@ internal abstract partial class Http1Connection : IFeatureCollection
         typeof(IHttpRequestIdentifierFeature), typeof(IHttpMaxRequestBodySizeFeature), typeof(IHttpBodyControlFeature),
         typeof(IRequestBodyPipeFeature), typeof(IHttpRequestTrailersFeature), typeof(IHttpUpgradeFeature),
         typeof(IHttpResponseTrailersFeature),
+        typeof(IHttpMinRequestBodyDataRateFeature), typeof(IHttpMinResponseDataRateFeature),
 
         // Slots for what hosting and common middleware add per request, so Set never allocates.
         typeof(IServiceProvidersFeature), typeof(IItemsFeature), typeof(IQueryFeature), typeof(IFormFeature),
@@ -31,7 +33,7 @@ internal abstract partial class Http1Connection : IFeatureCollection
         typeof(ITlsConnectionFeature), typeof(IHttpExtendedConnectFeature),
     ];
 
-    private const int ImplementedCount = 13;
+    private const int ImplementedCount = 15;
 
     private readonly object?[] _features = new object?[s_knownTypes.Length];
     private readonly Dictionary<Type, object> _extraFeatures = [];

@@ -269,7 +269,7 @@ internal abstract partial class Http1Connection
 
         _pendingFlush = false;
         _unflushedBytes = 0;
-        return await _output.FlushAsync(cancellationToken);
+        return await FlushOutputAsync(cancellationToken);
     }
 
     /// <summary>Stream/PipeWriter WriteAsync: start if needed, frame the bytes, then the flush policy.</summary>

@@ -54,6 +54,8 @@ internal abstract partial class Http1Connection
             ServerLog.Timeout(_service.ConnectionLogger, ConnectionId, "MinRequestBodyDataRate");
             _input.CancelPendingRead();
         }
+
+        CheckResponseDataRate(now);
     }
 
     private void OnDeadline(DeadlineKind kind)
@@ -78,14 +80,15 @@ internal abstract partial class Http1Connection
 
     private bool IsBodyTooSlow(long now)
     {
-        if (Limits.MinRequestBodyDataRate is not double rate || rate <= 0)
+        // The per-request value (IHttpMinRequestBodyDataRateFeature), read once: the app may change it meanwhile.
+        if (Volatile.Read(ref _minRequestBodyDataRate) is not { } rate)
         {
             return false;
         }
 
         var waitedMs = Volatile.Read(ref _bodyWaitTotalMs) + (now - Volatile.Read(ref _bodyWaitStart));
-        return waitedMs > Limits.MinRequestBodyDataRateGracePeriod.TotalMilliseconds
-            && Volatile.Read(ref _bodyBytesRead) < rate * waitedMs / 1000;
+        return waitedMs > rate.GracePeriod.TotalMilliseconds
+            && Volatile.Read(ref _bodyBytesRead) < rate.BytesPerSecond * waitedMs / 1000;
     }
 
     /// <summary>Request thread: the body reader is about to wait for bytes.</summary>
@@ -112,5 +115,6 @@ internal abstract partial class Http1Connection
         _bodyTimedOut = false;
         _bodyBytesRead = _bodyWaitTotalMs = _bodyWaitStart = 0;
         _bodyReadPending = false;
+        ResetDataRates();
     }
 }

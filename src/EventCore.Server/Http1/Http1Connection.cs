@@ -133,7 +133,7 @@ internal abstract partial class Http1Connection
         {
             _pendingFlush = false;
             _unflushedBytes = 0;
-            var result = await _output.FlushAsync();
+            var result = await FlushOutputAsync();
             if (result.IsCompleted || result.IsCanceled)
             {
                 _keepAlive = false;

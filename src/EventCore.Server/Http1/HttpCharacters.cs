@@ -27,7 +27,9 @@ internal static class HttpCharacters
     public static readonly SearchValues<byte> Target = SearchValues.Create(Range(0x21, 0x7E).Where(b => b != (byte)'#').ToArray());
 
     /// <summary>reg-name bytes of RFC 3986 (unreserved / sub-delims; '%' is checked as pct-encoded separately).</summary>
-    private static readonly SearchValues<byte> s_regName = SearchValues.Create(Bytes(Alpha + Digits + "-._~!$&'()*+,;=%"));
+    // RFC 3986 reg-name, less ',': a sub-delim, but in Host it is what a proxy joining two Host fields into one list
+    // produces ("a, b"), and Kestrel refuses it in Host and in absolute-form authorities (found by the differential fuzzer).
+    private static readonly SearchValues<byte> s_regName = SearchValues.Create(Bytes(Alpha + Digits + "-._~!$&'()*+;=%"));
 
     /// <summary>The bytes inside an IP-literal's brackets we accept: IPv6 (with an optional embedded IPv4).</summary>
     private static readonly SearchValues<byte> s_ipv6 = SearchValues.Create(Bytes("0123456789ABCDEFabcdef:."));
@@ -60,7 +62,7 @@ internal static class HttpCharacters
 
     /// <summary>
     /// Validates <c>uri-host [ ":" port ]</c> (RFC 9110 §7.2, RFC 3986 §3.2.2): a non-empty reg-name or IPv4 address
-    /// (with well-formed pct-encodings), or an IPv6 literal in brackets; the port, if any, is at most five digits
+    /// (with well-formed pct-encodings; no ',', see s_regName), or an IPv6 literal in brackets; the port, if any, is at most five digits
     /// and at most 65535. No userinfo, no IPvFuture, no zone identifiers. With <paramref name="requirePort"/>
     /// (the authority-form of CONNECT) the port must be present and non-empty.
     /// </summary>

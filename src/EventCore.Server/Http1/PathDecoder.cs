@@ -15,7 +15,7 @@ internal sealed class PathDecoder
 
     private string _lastPath = string.Empty;
 
-    /// <summary>The decoded path, or null when the decoded bytes are not UTF-8: answer 400.</summary>
+    /// <summary>The decoded path, or null when the decoded bytes are not UTF-8 or hold a NUL (%00): answer 400.</summary>
     public string? Decode(ReadOnlySpan<byte> raw)
     {
         if (raw.IndexOfAny((byte)'%', (byte)'.') < 0 && Ascii.IsValid(raw))
@@ -29,7 +29,9 @@ internal sealed class PathDecoder
         {
             var length = RemoveDotSegments(buffer[..PercentDecode(raw, buffer)]);
             var path = buffer[..length];
-            if (!Utf8.IsValid(path))
+            // A NUL (from %00) would cut the path short in any C API it reaches: refused, as Kestrel does (found by
+            // the differential fuzzer).
+            if (path.Contains((byte)0) || !Utf8.IsValid(path))
             {
                 return null;
             }

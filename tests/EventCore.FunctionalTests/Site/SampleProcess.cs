@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -12,6 +13,7 @@ namespace EventCore.FunctionalTests.Site;
 internal sealed partial class SampleProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
 
     private SampleProcess(Process process, IPEndPoint endPoint)
     {
@@ -21,20 +23,50 @@ internal sealed partial class SampleProcess : IAsyncDisposable
 
     public IPEndPoint EndPoint { get; }
 
+    /// <summary>The child's process id (for /proc and prlimit).</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Whether the child is still running (a crash ends it).</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>What the child wrote to stdout after it started listening (its log lines).</summary>
+    public IReadOnlyCollection<string> Output => _output;
+
+    /// <summary>Descriptors the child has open now (/proc/PID/fd).</summary>
+    public int OpenDescriptors => Directory.GetFileSystemEntries($"/proc/{_process.Id}/fd").Length;
+
+    /// <summary>CPU time the child has used so far (user + system).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Peak resident set size so far (VmHWM), in bytes.</summary>
     public long PeakResidentBytes => ReadStatus("VmHWM");
 
     /// <summary>Current resident set size (VmRSS), in bytes.</summary>
     public long ResidentBytes => ReadStatus("VmRSS");
 
-    public static async Task<SampleProcess> StartAsync(string server, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+    /// <summary>Starts the sample; with <paramref name="descriptorLimit"/>, under <c>prlimit --nofile=L:L</c>.</summary>
+    public static async Task<SampleProcess> StartAsync(string server, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken, int? descriptorLimit = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(descriptorLimit is null ? "dotnet" : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (descriptorLimit is { } limit)
+        {
+            // prlimit execs dotnet: the child keeps prlimit's pid.
+            start.ArgumentList.Add($"--nofile={limit}:{limit}");
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MinimalApi.dll"));
         foreach (var (key, value) in new Dictionary<string, string>(settings)
         {
@@ -53,7 +85,10 @@ internal sealed partial class SampleProcess : IAsyncDisposable
             var endPoint = await ReadListeningEndPointAsync(process, cancellationToken);
             process.ErrorDataReceived += (_, _) => { };
             process.BeginErrorReadLine();
-            return new SampleProcess(process, endPoint);
+            var sample = new SampleProcess(process, endPoint);
+            // Keep draining stdout so the child never blocks on a full pipe; the lines stay readable.
+            _ = Task.Run(() => sample.PumpOutputAsync(), CancellationToken.None);
+            return sample;
         }
         catch
         {
@@ -89,13 +124,26 @@ internal sealed partial class SampleProcess : IAsyncDisposable
             var match = ListeningLine().Match(line);
             if (match.Success)
             {
-                // Keep draining stdout so the child never blocks on a full pipe.
-                _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
                 return new IPEndPoint(IPAddress.Loopback, int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
             }
         }
 
         throw new InvalidOperationException($"The sample exited without listening:\n{string.Join('\n', output)}");
+    }
+
+    private async Task PumpOutputAsync()
+    {
+        try
+        {
+            while (await _process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                _output.Enqueue(line);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The child went away.
+        }
     }
 
     private long ReadStatus(string field)

@@ -11,6 +11,7 @@ internal enum ConnectionEndReason
     KeepAliveTimeout,
     RequestHeadersTimeout,
     MinRequestBodyDataRate,
+    MinResponseDataRate,
     InvalidRequestLine,
     InvalidRequestHeaders,
     InvalidHttpVersion,

@@ -11,6 +11,7 @@ internal static class ConnectionEndReasonExtensions
         ConnectionEndReason.KeepAliveTimeout => "keep_alive_timeout",
         ConnectionEndReason.RequestHeadersTimeout => "request_headers_timeout",
         ConnectionEndReason.MinRequestBodyDataRate => "min_request_body_data_rate",
+        ConnectionEndReason.MinResponseDataRate => "min_response_data_rate",
         ConnectionEndReason.InvalidRequestLine => "invalid_request_line",
         ConnectionEndReason.InvalidRequestHeaders => "invalid_request_headers",
         ConnectionEndReason.InvalidHttpVersion => "invalid_http_version",
