@@ -68,6 +68,7 @@ public sealed class EventCoreServer : IServer
         _serviceContext = new ServiceContext(_options, _loggerFactory, _metrics, _dateCache, _connections, _services.GetService<TimeProvider>());
         var binder = new AddressBinder(CreateTransportFactory(), _logger);
         var bound = await binder.BindAsync(ResolveUrls(), cancellationToken);
+        var exchanges = new ExchangePool<TContext>(_serviceContext, application);
         _addresses.Addresses.Clear();
         foreach (var (listener, address) in bound)
         {
@@ -78,7 +79,7 @@ public sealed class EventCoreServer : IServer
                 ServerLog.Listening(_logger, address);
             }
 
-            _acceptLoops.Add(AcceptLoopAsync(listener, application));
+            _acceptLoops.Add(AcceptLoopAsync(listener, exchanges));
         }
 
         _heartbeat = new Heartbeat(_connections, TimeProvider.System);
@@ -164,14 +165,14 @@ public sealed class EventCoreServer : IServer
         }
     }
 
-    private async Task AcceptLoopAsync<TContext>(IConnectionListener listener, IHttpApplication<TContext> application)
+    private async Task AcceptLoopAsync<TContext>(IConnectionListener listener, ExchangePool<TContext> exchanges)
         where TContext : notnull
     {
         try
         {
             while (await listener.AcceptAsync() is { } connection)
             {
-                new ConnectionDispatcher<TContext>(connection, _serviceContext!, application).Queue();
+                new ConnectionDispatcher<TContext>(connection, _serviceContext!, exchanges).Queue();
             }
         }
         catch (ObjectDisposedException)

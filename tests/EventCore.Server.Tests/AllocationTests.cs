@@ -107,7 +107,7 @@ public class AllocationTests
             }
 
             var service = shared ?? CreateService(_metrics!, _dates!);
-            _serving = new Http1Connection<IFeatureCollection>(context, service, new NoAllocApplication()).ProcessRequestsAsync();
+            _serving = new Http1Connection<IFeatureCollection>(context, service, new ExchangePool<IFeatureCollection>(service, new NoAllocApplication())).ProcessRequestsAsync();
         }
 
         public string LastResponse { get; private set; } = "";

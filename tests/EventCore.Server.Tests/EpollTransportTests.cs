@@ -75,7 +75,7 @@ public sealed class EpollTransportTests : IDisposable
     [InlineData(1, true)]
     public async Task SendFile_copies_small_files_into_the_output_and_sends_larger_ones_with_sendfile(int overLimit, bool usesSendFile)
     {
-        var size = Http1.Http1Connection.SmallFileLimit + overLimit;
+        var size = Http1.Http1Exchange.SmallFileLimit + overLimit;
         File.WriteAllText(_path, new string('s', size - 3) + "END");
         await using var host = await ServerHost.StartAsync(
             ctx =>

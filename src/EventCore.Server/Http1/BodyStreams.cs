@@ -14,7 +14,7 @@ internal abstract class BodyStream : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Kestrel's message, so apps see the same failure when they do synchronous I/O.</summary>
-    protected static void ThrowIfSynchronousIODisallowed(Http1Connection connection, string asyncAlternative = "WriteAsync")
+    protected static void ThrowIfSynchronousIODisallowed(Http1Exchange connection, string asyncAlternative = "WriteAsync")
     {
         if (!connection.AllowSynchronousIO)
         {

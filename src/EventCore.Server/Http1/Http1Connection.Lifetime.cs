@@ -1,38 +1,34 @@
-using Microsoft.AspNetCore.Http.Features;
-
 namespace EventCore.Server.Http1;
 
 /// <summary>
-/// RequestAborted. The token source is created only when the app asks for the token and reused across requests
-/// while it was never canceled (TryReset), so a request that never looks at it costs nothing. The lock guards the
-/// source against the transport's ConnectionClosed callback, which runs on another thread.
+/// RequestAborted's source. It is the connection's, not the exchange's: the transport's ConnectionClosed callback
+/// cancels it from another thread, and must never reach a pooled exchange that serves another connection by then.
+/// The source is created only when the app asks for the token and reused across requests while it was never
+/// canceled (TryReset), so a request that never looks at it costs nothing. The lock guards it against that callback.
 /// </summary>
-internal abstract partial class Http1Connection : IHttpRequestLifetimeFeature
+internal abstract partial class Http1Connection
 {
     private readonly Lock _abortLock = new();
     private CancellationTokenSource? _abortedSource;
-    private CancellationToken? _requestAbortedOverride;
     private volatile bool _connectionClosed;
 
-    CancellationToken IHttpRequestLifetimeFeature.RequestAborted
+    /// <summary>Whether the transport reported the connection gone (FIN, reset or abort).</summary>
+    internal bool IsConnectionClosed => _connectionClosed;
+
+    /// <summary>The current request's RequestAborted token (already canceled once the connection is gone).</summary>
+    internal CancellationToken RequestAborted
     {
         get
         {
-            if (_requestAbortedOverride is { } token)
-            {
-                return token;
-            }
-
             lock (_abortLock)
             {
                 return _connectionClosed ? new CancellationToken(true) : (_abortedSource ??= new()).Token;
             }
         }
-
-        set => _requestAbortedOverride = value;
     }
 
-    void IHttpRequestLifetimeFeature.Abort()
+    /// <summary>The app's <c>HttpContext.Abort()</c>: the connection is dropped and RequestAborted fires.</summary>
+    internal void AbortByApplication()
     {
         EndReason.Set(Infrastructure.Metrics.ConnectionEndReason.AbortedByApp);
         Abort("The request was aborted by the application.");
@@ -69,9 +65,9 @@ internal abstract partial class Http1Connection : IHttpRequestLifetimeFeature
         }
     }
 
+    /// <summary>Per request (request thread).</summary>
     private void ResetAbort()
     {
-        _requestAbortedOverride = null;
         if (_abortedSource is null)
         {
             return; // Only this thread creates the source: nothing to reset, no lock needed.

@@ -1,4 +1,5 @@
 using EventCore.Server.Infrastructure;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace EventCore.Server.Http1;
 
@@ -11,34 +12,44 @@ internal enum DeadlineKind : long
 }
 
 /// <summary>
-/// Timeouts. The request thread writes one packed deadline (kind in the top byte, <see cref="Heartbeat.Now"/> ms
-/// below) with a single volatile store; the heartbeat thread reads it once a second. Acting on a timeout from the
-/// heartbeat only sets a flag and cancels the pending read (both thread-safe), or aborts the transport.
+/// Timeouts and minimum data rates: the connection owns every clock the heartbeat checks, so the heartbeat never
+/// touches an exchange (which may be back in the pool). The request thread writes one packed deadline (kind in the
+/// top byte, <see cref="Heartbeat.Now"/> ms below) with a single volatile store, and the body and response rate
+/// state with volatile stores; the heartbeat thread reads them once a second. Acting on a timeout from the heartbeat
+/// only sets a flag and cancels the pending read (both thread-safe), or aborts the transport.
 /// </summary>
 internal abstract partial class Http1Connection
 {
     private const int KindShift = 56;
     private const long TimeMask = (1L << KindShift) - 1;
 
+    private readonly ResponseDataRateTimer _responseRate = new();
     private long _deadline;
     private volatile bool _headersTimedOut;
     private volatile bool _bodyTimedOut;
 
     // Body data rate (MinRequestBodyDataRate): only the time the app spends waiting on a read counts, like Kestrel.
+    // The rate is the request's (IHttpMinRequestBodyDataRateFeature), handed over when a wait starts.
+    private MinDataRate? _bodyRate;
     private long _bodyBytesRead;
     private long _bodyWaitTotalMs;
     private long _bodyWaitStart;
     private volatile bool _bodyReadPending;
 
-    private void SetDeadline(DeadlineKind kind, TimeSpan timeout)
+    /// <summary>The response's flush timing (MinResponseDataRate), read by the heartbeat.</summary>
+    internal ResponseDataRateTimer ResponseRate => _responseRate;
+
+    internal bool BodyTimedOut => _bodyTimedOut;
+
+    internal void SetDeadline(DeadlineKind kind, TimeSpan timeout)
     {
         var at = Heartbeat.Now + (long)Math.Min(timeout.TotalMilliseconds, TimeMask / 2);
         Volatile.Write(ref _deadline, ((long)kind << KindShift) | at);
     }
 
-    private void ClearDeadline() => Volatile.Write(ref _deadline, 0);
+    internal void ClearDeadline() => Volatile.Write(ref _deadline, 0);
 
-    /// <summary>Heartbeat thread: acts on an expired deadline or a too-slow request body.</summary>
+    /// <summary>Heartbeat thread: acts on an expired deadline or a too-slow request or response body.</summary>
     public void OnHeartbeat(long now)
     {
         // Compare-exchange: if the request thread moved on to a new deadline meanwhile, this one no longer applies.
@@ -55,8 +66,30 @@ internal abstract partial class Http1Connection
             _input.CancelPendingRead();
         }
 
-        CheckResponseDataRate(now);
+        if (_responseRate.IsTooSlow(now))
+        {
+            ServerLog.Timeout(_service.ConnectionLogger, ConnectionId, "MinResponseDataRate");
+            EndReason.Set(Infrastructure.Metrics.ConnectionEndReason.MinResponseDataRate);
+            Abort("The client did not read the response fast enough (MinResponseDataRate).");
+        }
     }
+
+    /// <summary>Request thread: the body reader is about to wait for bytes, under the request's minimum rate.</summary>
+    internal void OnBodyReadWaitStart(MinDataRate? rate)
+    {
+        Volatile.Write(ref _bodyRate, rate);
+        Volatile.Write(ref _bodyWaitStart, Heartbeat.Now);
+        _bodyReadPending = true;
+    }
+
+    /// <summary>Request thread: the body reader got bytes (or gave up).</summary>
+    internal void OnBodyReadWaitEnd()
+    {
+        _bodyReadPending = false;
+        Volatile.Write(ref _bodyWaitTotalMs, _bodyWaitTotalMs + (Heartbeat.Now - _bodyWaitStart));
+    }
+
+    internal void OnBodyBytesConsumed(long count) => Volatile.Write(ref _bodyBytesRead, _bodyBytesRead + count);
 
     private void OnDeadline(DeadlineKind kind)
     {
@@ -80,8 +113,7 @@ internal abstract partial class Http1Connection
 
     private bool IsBodyTooSlow(long now)
     {
-        // The per-request value (IHttpMinRequestBodyDataRateFeature), read once: the app may change it meanwhile.
-        if (Volatile.Read(ref _minRequestBodyDataRate) is not { } rate)
+        if (Volatile.Read(ref _bodyRate) is not { } rate)
         {
             return false;
         }
@@ -91,30 +123,14 @@ internal abstract partial class Http1Connection
             && Volatile.Read(ref _bodyBytesRead) < rate.BytesPerSecond * waitedMs / 1000;
     }
 
-    /// <summary>Request thread: the body reader is about to wait for bytes.</summary>
-    internal void OnBodyReadWaitStart()
-    {
-        Volatile.Write(ref _bodyWaitStart, Heartbeat.Now);
-        _bodyReadPending = true;
-    }
-
-    /// <summary>Request thread: the body reader got bytes (or gave up).</summary>
-    internal void OnBodyReadWaitEnd()
-    {
-        _bodyReadPending = false;
-        Volatile.Write(ref _bodyWaitTotalMs, _bodyWaitTotalMs + (Heartbeat.Now - _bodyWaitStart));
-    }
-
-    internal void OnBodyBytesConsumed(long count) => Volatile.Write(ref _bodyBytesRead, _bodyBytesRead + count);
-
-    internal bool BodyTimedOut => _bodyTimedOut;
-
-    private void ResetTimeouts()
+    /// <summary>Per request.</summary>
+    private void ResetRequestTimers()
     {
         _headersTimedOut = false;
         _bodyTimedOut = false;
+        _bodyRate = null;
         _bodyBytesRead = _bodyWaitTotalMs = _bodyWaitStart = 0;
         _bodyReadPending = false;
-        ResetDataRates();
+        _responseRate.Reset();
     }
 }

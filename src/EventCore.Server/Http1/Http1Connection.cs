@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
 using EventCore.Server.Infrastructure;
 using EventCore.Server.Infrastructure.Metrics;
 using Microsoft.AspNetCore.Connections;
@@ -7,32 +6,31 @@ using Microsoft.AspNetCore.Connections;
 namespace EventCore.Server.Http1;
 
 /// <summary>
-/// One HTTP/1.1 connection: owns the loop read → parse → features → app → response → flush, and is itself the
-/// feature collection handed to the app (one object per connection, reset per request, like Kestrel's HttpProtocol).
-/// Thread rules: the loop and the app's calls on the features run one at a time (the request's logical thread);
-/// only <see cref="OnHeartbeat"/>, <see cref="BeginShutdown"/>, <see cref="Abort"/> and the ConnectionClosed
-/// callback come from other threads, and they touch nothing but volatile flags, the deadline and the pipe's
-/// thread-safe CancelPendingRead/Abort.
+/// One HTTP/1.1 connection, kept thin: the transport's pipes, the request loop, its lifecycle flags, timeouts and
+/// RequestAborted. Everything that belongs to one request — features, headers, body, response — is an
+/// <see cref="Http1Exchange"/> rented from the server's pool when a request head starts to arrive and given back
+/// when the connection waits for the next request with nothing buffered, so an idle keep-alive connection holds
+/// no per-request state (DESIGN §6: thin connection, pooled request).
+/// Thread rules: the request loop and the app's calls on the exchange run one at a time (the request's logical
+/// thread); <see cref="OnHeartbeat"/>, <see cref="BeginShutdown"/>, <see cref="Abort"/> and the ConnectionClosed
+/// callback come from other threads and touch only volatile flags, the deadline, the RequestAborted source (under
+/// its lock) and the pipe's thread-safe CancelPendingRead/Abort — never the exchange.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The body streams own no resources: they are views over the connection's pipes.")]
 internal abstract partial class Http1Connection
 {
     private readonly ConnectionContext _connection;
     private readonly ServiceContext _service;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
-    private readonly HttpParser _parser;
-    private readonly RequestBodyReader _bodyReader;
     private readonly CancellationTokenRegistration _closedRegistration;
 
     // MaxConnectionAge: a ConnectionAgePolicy timestamp, 0 when the option is off.
     private readonly long _maxAgeDeadline;
 
-    // Loop state (request thread only).
+    /// <summary>The request being served (and its pipelined successors); null while idle. Written by the request thread.</summary>
+    private volatile Http1Exchange? _exchange;
+
     private long _requestNumber;
-    private bool _keepAlive;
-    private bool _pendingFlush;
-    private bool _outputClosed;
     private volatile bool _closing;
     private volatile bool _isIdle;
     private volatile bool _aborted;
@@ -46,14 +44,30 @@ internal abstract partial class Http1Connection
         _service = service;
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
-        _parser = service.Parser;
-        _bodyReader = new RequestBodyReader(this, _input, new ChunkedDecoder(_parser));
-        InitializeFeatures();
         _maxAgeDeadline = service.ConnectionAge.NewDeadline();
         _closedRegistration = connection.ConnectionClosed.Register(static s => ((Http1Connection)s!).OnConnectionClosed(), this);
     }
 
     public string ConnectionId => _connection.ConnectionId;
+
+    internal ConnectionContext Context => _connection;
+
+    internal ServiceContext Service => _service;
+
+    internal PipeReader Input => _input;
+
+    internal PipeWriter Output => _output;
+
+    /// <summary>Requests begun on this connection (the current one included).</summary>
+    internal long RequestNumber => _requestNumber;
+
+    /// <summary>Shutdown began: the response starting now is the connection's last.</summary>
+    internal bool IsClosing => _closing;
+
+    internal bool IsAborted => _aborted;
+
+    /// <summary>Whether <c>MaxConnectionAge</c> has passed: the response starting now is the connection's last.</summary>
+    internal bool ConnectionAgeReached => _maxAgeDeadline != 0 && _service.ConnectionAge.IsReached(_maxAgeDeadline);
 
     /// <summary>The limit slots this connection holds (set by the dispatcher; see <see cref="ConnectionSlots"/>).</summary>
     internal ref ConnectionSlots Slots => ref _slots;
@@ -61,25 +75,28 @@ internal abstract partial class Http1Connection
     /// <summary>Why the connection ended, for <c>eventcore.connection.duration</c>'s <c>error.type</c>.</summary>
     internal ref ConnectionEndReasonSlot EndReason => ref _endReason;
 
-    protected ServiceContext Service => _service;
-
     private EventCoreServerLimits Limits => _service.Limits;
 
     /// <summary>Serves requests until the connection closes. Never throws.</summary>
     public async Task ProcessRequestsAsync()
     {
+        var reusable = true;
         try
         {
             while (await ReadRequestHeadAsync())
             {
-                await ExecuteRequestAsync();
-                if (!_keepAlive || _aborted || _closing || !await DrainRequestBodyAsync())
+                var exchange = _exchange!;
+                await exchange.ExecuteRequestAsync();
+                if (!exchange.KeepAlive || _aborted || _closing || !await exchange.DrainRequestBodyAsync())
                 {
                     break;
                 }
             }
 
-            await FlushPendingAsync();
+            if (_exchange is { } last)
+            {
+                await last.FlushPendingAsync();
+            }
         }
         catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or OperationCanceledException or IOException)
         {
@@ -92,18 +109,16 @@ internal abstract partial class Http1Connection
         }
         catch (Exception ex)
         {
+            reusable = false; // state of unknown shape: let the collector have this exchange
             EndReason.Set(ConnectionEndReason.OtherError);
             ServerLog.ConnectionError(_service.ConnectionLogger, ConnectionId, ex);
         }
         finally
         {
             await _closedRegistration.DisposeAsync();
-            ReleaseIdleResources();
+            ReleaseExchange(reusable);
         }
     }
-
-    /// <summary>Runs the app for the request whose head was just parsed (implemented per TContext).</summary>
-    protected abstract ValueTask ExecuteRequestAsync();
 
     /// <summary>Closes the connection at the next request boundary; an idle keep-alive connection closes now.</summary>
     public void BeginShutdown()
@@ -116,9 +131,6 @@ internal abstract partial class Http1Connection
         }
     }
 
-    /// <summary>Whether <c>MaxConnectionAge</c> has passed: the response starting now is the connection's last.</summary>
-    private bool ConnectionAgeReached => _maxAgeDeadline != 0 && _service.ConnectionAge.IsReached(_maxAgeDeadline);
-
     /// <summary>Aborts the connection (any thread): the transport drops it and pending I/O fails.</summary>
     public void Abort(string reason)
     {
@@ -126,26 +138,39 @@ internal abstract partial class Http1Connection
         _connection.Abort(new ConnectionAbortedException(reason));
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FlushPendingAsync()
+    /// <summary>An exchange from the server's pool (implemented per TContext), reset for this connection's next request.</summary>
+    protected abstract Http1Exchange RentExchange();
+
+    /// <summary>Gives an exchange back to the server's pool.</summary>
+    protected abstract void ReturnExchange(Http1Exchange exchange);
+
+    /// <summary>The exchange for the request whose head is arriving: the one kept from a pipelined predecessor, or a new one.</summary>
+    private Http1Exchange TakeExchange()
     {
-        if (_pendingFlush)
+        if (_exchange is { } current)
         {
-            _pendingFlush = false;
-            _unflushedBytes = 0;
-            var result = await FlushOutputAsync();
-            if (result.IsCompleted || result.IsCanceled)
-            {
-                _keepAlive = false;
-                _outputClosed = true;
-            }
+            return current;
         }
+
+        var exchange = RentExchange();
+        exchange.Attach(this);
+        _exchange = exchange;
+        return exchange;
     }
 
-    private void ReleaseIdleResources()
+    /// <summary>No request in progress: the exchange goes back to the pool (or, after an unexpected error, to the collector).</summary>
+    private void ReleaseExchange(bool reusable = true)
     {
-        _requestHeaders.ReleaseCache();
-        _bodyReader.ReleaseIdleResources();
-        ReleasePreStartBuffer();
+        if (_exchange is not { } exchange)
+        {
+            return;
+        }
+
+        _exchange = null;
+        exchange.Detach();
+        if (reusable)
+        {
+            ReturnExchange(exchange);
+        }
     }
 }

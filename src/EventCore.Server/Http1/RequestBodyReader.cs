@@ -6,16 +6,16 @@ using Microsoft.AspNetCore.Http;
 namespace EventCore.Server.Http1;
 
 /// <summary>
-/// The request body as a <see cref="PipeReader"/> (<c>HttpRequest.BodyReader</c>); one per connection, reset per
-/// request; request thread only. A Content-Length body is handed out as slices of the transport's input buffer
+/// The request body as a <see cref="PipeReader"/> (<c>HttpRequest.BodyReader</c>); one per exchange, attached to the
+/// connection's input while the exchange serves it, reset per request; request thread only. A Content-Length body is handed out as slices of the transport's input buffer
 /// (zero copy) and consumed positions go straight back to the transport. A chunked body is decoded into a small
 /// internal pipe (copying only the data bytes), because chunk framing interleaved with data cannot be handed out
 /// as one contiguous sequence.
 /// </summary>
-internal sealed partial class RequestBodyReader(Http1Connection connection, PipeReader input, ChunkedDecoder decoder) : PipeReader
+internal sealed partial class RequestBodyReader(Http1Exchange connection, ChunkedDecoder decoder) : PipeReader
 {
-    private readonly Http1Connection _connection = connection;
-    private readonly PipeReader _input = input;
+    private readonly Http1Exchange _connection = connection;
+    private PipeReader _input = null!;
     private readonly ChunkedDecoder _decoder = decoder;
 
     private RequestBodyKind _kind;
@@ -38,6 +38,9 @@ internal sealed partial class RequestBodyReader(Http1Connection connection, Pipe
     };
 
     public long Remaining => _remaining;
+
+    /// <summary>The transport input of the connection the exchange now serves.</summary>
+    public void Attach(PipeReader input) => _input = input;
 
     public void Reset(RequestBodyKind kind, long contentLength)
     {

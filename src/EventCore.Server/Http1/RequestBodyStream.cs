@@ -8,9 +8,9 @@ namespace EventCore.Server.Http1;
 /// <c>HttpRequest.Body</c> over the connection's <see cref="RequestBodyReader"/> (one per connection, reused).
 /// Synchronous reads throw unless AllowSynchronousIO.
 /// </summary>
-internal sealed class RequestBodyStream(Http1Connection connection, PipeReader reader) : ReadOnlyStream
+internal sealed class RequestBodyStream(Http1Exchange connection, PipeReader reader) : ReadOnlyStream
 {
-    private readonly Http1Connection _connection = connection;
+    private readonly Http1Exchange _connection = connection;
     private readonly PipeReader _reader = reader;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

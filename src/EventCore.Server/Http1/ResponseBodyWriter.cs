@@ -7,9 +7,9 @@ namespace EventCore.Server.Http1;
 /// <c>HttpResponse.BodyWriter</c>: hands out the output pipe's own memory (zero copy) and applies the response
 /// framing on <see cref="Advance"/>. One per connection, reused; request thread only.
 /// </summary>
-internal sealed class ResponseBodyWriter(Http1Connection connection) : PipeWriter
+internal sealed class ResponseBodyWriter(Http1Exchange connection) : PipeWriter
 {
-    private readonly Http1Connection _connection = connection;
+    private readonly Http1Exchange _connection = connection;
 
     /// <summary>System.Text.Json's PipeWriter serializer needs this to decide when to flush.</summary>
     public override bool CanGetUnflushedBytes => true;
@@ -39,9 +39,9 @@ internal sealed class ResponseBodyWriter(Http1Connection connection) : PipeWrite
 /// <summary>
 /// <c>HttpResponse.Body</c> over <see cref="ResponseBodyWriter"/>. Synchronous writes throw unless AllowSynchronousIO.
 /// </summary>
-internal sealed class ResponseBodyStream(Http1Connection connection, ResponseBodyWriter writer) : WriteOnlyStream
+internal sealed class ResponseBodyStream(Http1Exchange connection, ResponseBodyWriter writer) : WriteOnlyStream
 {
-    private readonly Http1Connection _connection = connection;
+    private readonly Http1Exchange _connection = connection;
     private readonly ResponseBodyWriter _writer = writer;
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)

@@ -13,7 +13,7 @@ namespace EventCore.Server.Infrastructure;
 /// manager, serves it, then completes the pipes and disposes the transport connection. Reports the connection
 /// instruments (queued, active, rejected, duration with its end reason) as Kestrel does.
 /// </summary>
-internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connection, ServiceContext service, IHttpApplication<TContext> application)
+internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connection, ServiceContext service, ExchangePool<TContext> exchanges)
     : IThreadPoolWorkItem
     where TContext : notnull
 {
@@ -47,7 +47,7 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
 
         var connections = service.Connections;
         var id = connections.NextId();
-        var http1 = new Http1Connection<TContext>(connection, service, application);
+        var http1 = new Http1Connection<TContext>(connection, service, exchanges);
         http1.Slots = slots;
         if (connection is EpollConnection epoll)
         {

@@ -7,8 +7,8 @@ using Microsoft.Net.Http.Headers;
 
 namespace EventCore.Server.Http1;
 
-/// <summary>Reading and parsing the request head; flushing the previous responses when no whole request is buffered.</summary>
-internal abstract partial class Http1Connection
+/// <summary>Parsing the request head into the exchange's request fields; answering a refused one.</summary>
+internal abstract partial class Http1Exchange
 {
     private readonly PathDecoder _pathDecoder = new();
     private HeaderParsingState _headerState;
@@ -27,113 +27,12 @@ internal abstract partial class Http1Connection
     private RequestBodyKind _bodyKind;
     private long _requestContentLength;
 
-    /// <summary>
-    /// Waits for and parses the next request head. Previous responses stay unflushed while a further complete request
-    /// is already buffered (pipelining: one flush, one writev for the batch) and are flushed before waiting for bytes.
-    /// Returns false when the connection should close (peer closed, rejected, timed out, shutting down).
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ReadRequestHeadAsync()
+    /// <summary>Whether the request line has been parsed (a FIN after it is a truncated request).</summary>
+    internal bool RequestLineDone => _requestLineDone;
+
+    /// <summary>Parses as much of the head as <paramref name="reader"/> holds; resumable across reads.</summary>
+    internal ParseResult ParseHead(ref SequenceReader<byte> reader, out RequestRejection rejection)
     {
-        ResetRequest();
-        var needMoreData = false;
-        var headStarted = false;
-        while (true)
-        {
-            if (needMoreData || !_input.TryRead(out var result))
-            {
-                await FlushPendingAsync();
-                if (_outputClosed)
-                {
-                    return false;
-                }
-
-                result = await WaitForHeadBytesAsync(headStarted);
-            }
-
-            if (result.IsCanceled)
-            {
-                _input.AdvanceTo(result.Buffer.Start);
-                if (await OnHeadReadCanceledAsync(headStarted))
-                {
-                    return false;
-                }
-
-                needMoreData = true;
-                continue;
-            }
-
-            var buffer = result.Buffer;
-            if (!headStarted && !buffer.IsEmpty)
-            {
-                headStarted = true;
-                SetDeadline(DeadlineKind.RequestHeaders, Limits.RequestHeadersTimeout);
-            }
-
-            var reader = new SequenceReader<byte>(buffer);
-            var status = ParseHead(ref reader, out var rejection);
-            if (status == ParseResult.Complete)
-            {
-                _input.AdvanceTo(reader.Position);
-                ClearDeadline();
-                return OnHeadComplete();
-            }
-
-            _input.AdvanceTo(reader.Position, buffer.End);
-            if (status == ParseResult.Rejected)
-            {
-                await RejectAsync(rejection);
-                return false;
-            }
-
-            if (result.IsCompleted)
-            {
-                // FIN. Between requests it is a normal close; in the middle of a head it is a truncated request,
-                // answered with 400 (Kestrel's way) in case the client only half-closed and still reads.
-                if (_requestLineDone || !buffer.Slice(reader.Position).IsEmpty)
-                {
-                    await RejectAsync(RequestRejection.UnexpectedEndOfRequestHead);
-                }
-
-                return false;
-            }
-
-            needMoreData = true;
-        }
-    }
-
-    private ValueTask<System.IO.Pipelines.ReadResult> WaitForHeadBytesAsync(bool headStarted)
-    {
-        if (!headStarted)
-        {
-            _isIdle = true;
-            Interlocked.MemoryBarrier(); // pairs with BeginShutdown: one of us sees the other's flag
-            SetDeadline(DeadlineKind.KeepAlive, Limits.KeepAliveTimeout);
-            if (_closing)
-            {
-                _input.CancelPendingRead();
-            }
-        }
-
-        return _input.ReadAsync();
-    }
-
-    /// <summary>A read woke up canceled: headers timeout (answer 408) or shutdown while idle. True = close now.</summary>
-    private async ValueTask<bool> OnHeadReadCanceledAsync(bool headStarted)
-    {
-        _isIdle = false;
-        if (_headersTimedOut)
-        {
-            await RejectAsync(RequestRejection.RequestHeadersTimeout);
-            return true;
-        }
-
-        return _closing && !headStarted;
-    }
-
-    private ParseResult ParseHead(ref SequenceReader<byte> reader, out RequestRejection rejection)
-    {
-        _isIdle = false;
         var handler = new HeadHandler(this);
         if (!_requestLineDone)
         {
@@ -208,9 +107,9 @@ internal abstract partial class Http1Connection
         }
     }
 
-    private bool OnHeadComplete()
+    /// <summary>The head is complete: keep-alive, the Host of an absolute-form target, the body's framing.</summary>
+    internal void OnHeadComplete()
     {
-        _requestNumber++;
         _keepAlive = _version == HttpVersion.Http11 ? !_connectionClose : _connectionKeepAlive && !_connectionClose;
         if (_authority is not null && _form == RequestTargetForm.Absolute)
         {
@@ -218,15 +117,14 @@ internal abstract partial class Http1Connection
         }
 
         _bodyReader.Reset(_bodyKind, _requestContentLength);
-        return true;
     }
 
     /// <summary>Answers a request the parser or a limit refused: status, Content-Length: 0, Connection: close.</summary>
-    private async ValueTask RejectAsync(RequestRejection rejection)
+    internal async ValueTask RejectAsync(RequestRejection rejection)
     {
         var statusCode = rejection.StatusCode();
         _service.Metrics.BadRequest(rejection);
-        EndReason.Set(Infrastructure.Metrics.ConnectionEndReasonExtensions.ToEndReason(rejection));
+        Owner.EndReason.Set(Infrastructure.Metrics.ConnectionEndReasonExtensions.ToEndReason(rejection));
         ServerLog.BadRequest(_service.ConnectionLogger, ConnectionId, rejection.ToString(), statusCode);
         _keepAlive = false;
         ResponseWriter.WriteStatusLine(_output, statusCode, null);
@@ -263,10 +161,10 @@ internal abstract partial class Http1Connection
     }
 
     /// <summary>Devirtualised parser callbacks (a struct handler gets its own generic instantiation).</summary>
-    private readonly struct HeadHandler(Http1Connection connection) : IHttpRequestLineHandler, IHttpHeadersHandler
+    private readonly struct HeadHandler(Http1Exchange exchange) : IHttpRequestLineHandler, IHttpHeadersHandler
     {
-        public void OnRequestLine(in RequestLine requestLine) => connection.OnRequestLine(requestLine);
+        public void OnRequestLine(in RequestLine requestLine) => exchange.OnRequestLine(requestLine);
 
-        public void OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => connection.OnHeader(name, value);
+        public void OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => exchange.OnHeader(name, value);
     }
 }

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace EventCore.Server.Http1;
 
 /// <summary>Request-body duties of the connection: 100-continue, rejection, draining an unread body.</summary>
-internal abstract partial class Http1Connection
+internal abstract partial class Http1Exchange
 {
     private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(5);
 
@@ -32,7 +32,7 @@ internal abstract partial class Http1Connection
     {
         _keepAlive = false;
         _service.Metrics.BadRequest(reason);
-        EndReason.Set(Infrastructure.Metrics.ConnectionEndReasonExtensions.ToEndReason(reason));
+        Owner.EndReason.Set(Infrastructure.Metrics.ConnectionEndReasonExtensions.ToEndReason(reason));
     }
 
     /// <summary>
@@ -40,7 +40,7 @@ internal abstract partial class Http1Connection
     /// MaxRequestBodyDrainSize and within a short deadline. False: close the connection instead.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> DrainRequestBodyAsync()
+    internal async ValueTask<bool> DrainRequestBodyAsync()
     {
         if (_bodyReader.IsComplete)
         {
@@ -55,7 +55,7 @@ internal abstract partial class Http1Connection
         }
 
         await FlushPendingAsync();
-        SetDeadline(DeadlineKind.Drain, s_drainTimeout);
+        Owner.SetDeadline(DeadlineKind.Drain, s_drainTimeout);
         try
         {
             return await _bodyReader.DrainAsync(Limits.MaxRequestBodyDrainSize);
@@ -66,7 +66,7 @@ internal abstract partial class Http1Connection
         }
         finally
         {
-            ClearDeadline();
+            Owner.ClearDeadline();
         }
     }
 }

@@ -17,7 +17,7 @@ namespace EventCore.Server.Http1;
 /// written is sent, the response end (last chunk) is not, and the connection closes, so the client sees a truncated
 /// body rather than a complete-looking one. Then OnCompleted callbacks run.
 /// </summary>
-internal abstract partial class Http1Connection
+internal abstract partial class Http1Exchange
 {
     /// <summary>Files up to this size are copied into the output instead of sent with sendfile(2).</summary>
     internal const int SmallFileLimit = 16 * 1024;
@@ -64,7 +64,7 @@ internal abstract partial class Http1Connection
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CompleteResponseAsync()
     {
-        if (_responseCompleted || _aborted || _responseBroken)
+        if (_responseCompleted || Owner.IsAborted || _responseBroken)
         {
             return;
         }
@@ -85,7 +85,7 @@ internal abstract partial class Http1Connection
         {
             ReportApplicationError(new InvalidOperationException(
                 $"Response Content-Length mismatch: too few bytes written ({_responseBytesWritten} of {_declaredLength})."));
-            EndReason.Set(ConnectionEndReason.ResponseContentLengthMismatch);
+            Owner.EndReason.Set(ConnectionEndReason.ResponseContentLengthMismatch);
             BreakResponse();
         }
 
@@ -144,7 +144,7 @@ internal abstract partial class Http1Connection
     /// <summary>The response cannot be completed correctly: send what was written, no end marker, then close (Kestrel's way).</summary>
     private void BreakResponse()
     {
-        EndReason.Set(ConnectionEndReason.ErrorAfterStartingResponse);
+        Owner.EndReason.Set(ConnectionEndReason.ErrorAfterStartingResponse);
         _responseBroken = true;
         _keepAlive = false;
     }
@@ -228,7 +228,7 @@ internal abstract partial class Http1Connection
         catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException)
         {
             ServerLog.SendFileAborted(_service.ConnectionLogger, ConnectionId, ex.Message);
-            EndReason.Set(ConnectionEndReason.ConnectionReset); // the peer went away mid-response, not an app error
+            Owner.EndReason.Set(ConnectionEndReason.ConnectionReset); // the peer went away mid-response, not an app error
             BreakResponse();
         }
     }
@@ -256,7 +256,7 @@ internal abstract partial class Http1Connection
     {
         while (length > 0)
         {
-            if (_connectionClosed)
+            if (Owner.IsConnectionClosed)
             {
                 // Writes to a closed connection are discarded, not failed: stop reading the file for nobody.
                 throw new ConnectionAbortedException("The connection closed while the file was being sent.");

@@ -11,15 +11,14 @@ namespace EventCore.Server.Http1;
 /// <summary>
 /// Per-request minimum data rates, as in Kestrel: <see cref="IHttpMinRequestBodyDataRateFeature"/> and
 /// <see cref="IHttpMinResponseDataRateFeature"/> start each request at the server's limits and may be changed (or
-/// set to null: no minimum) by the app for its request. The request-body rate is checked in
-/// <c>Http1Connection.Timeouts</c>; the response rate by <see cref="ResponseDataRateTimer"/> around every flush that
-/// has to wait. Request thread only, except the heartbeat's reads.
+/// set to null: no minimum) by the app for its request. The clocks are the connection's (the heartbeat checks
+/// them, and must never reach a pooled exchange): the request-body rate is handed over when a body read waits, the
+/// response rate when a flush waits (<see cref="ResponseDataRateTimer"/>). Request thread only.
 /// </summary>
-internal abstract partial class Http1Connection : IHttpMinRequestBodyDataRateFeature, IHttpMinResponseDataRateFeature
+internal abstract partial class Http1Exchange : IHttpMinRequestBodyDataRateFeature, IHttpMinResponseDataRateFeature
 {
     private const long SendFilePiece = 1024 * 1024;
 
-    private readonly ResponseDataRateTimer _responseRate = new();
     private MinDataRate? _minRequestBodyDataRate;
     private MinDataRate? _minResponseDataRate;
 
@@ -46,14 +45,14 @@ internal abstract partial class Http1Connection : IHttpMinRequestBodyDataRateFea
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<FlushResult> AwaitTimedFlushAsync(ValueTask<FlushResult> flush, MinDataRate rate, long bytes)
     {
-        _responseRate.StartWrite(rate, bytes, Heartbeat.Now);
+        Owner.ResponseRate.StartWrite(rate, bytes, Heartbeat.Now);
         try
         {
             return await flush;
         }
         finally
         {
-            _responseRate.StopWrite();
+            Owner.ResponseRate.StopWrite();
         }
     }
 
@@ -87,33 +86,30 @@ internal abstract partial class Http1Connection : IHttpMinRequestBodyDataRateFea
             return;
         }
 
-        _responseRate.StartWrite(rate, bytes, Heartbeat.Now);
+        Owner.ResponseRate.StartWrite(rate, bytes, Heartbeat.Now);
         try
         {
             await write;
         }
         finally
         {
-            _responseRate.StopWrite();
+            Owner.ResponseRate.StopWrite();
         }
     }
 
-    /// <summary>Heartbeat thread: aborts a connection whose client does not read its response fast enough.</summary>
-    private void CheckResponseDataRate(long now)
-    {
-        if (_responseRate.IsTooSlow(now))
-        {
-            ServerLog.Timeout(_service.ConnectionLogger, ConnectionId, "MinResponseDataRate");
-            EndReason.Set(Infrastructure.Metrics.ConnectionEndReason.MinResponseDataRate);
-            Abort("The client did not read the response fast enough (MinResponseDataRate).");
-        }
-    }
+    /// <summary>The body reader is about to wait for bytes: the connection times the wait against this request's rate.</summary>
+    internal void OnBodyReadWaitStart() => Owner.OnBodyReadWaitStart(_minRequestBodyDataRate);
+
+    internal void OnBodyReadWaitEnd() => Owner.OnBodyReadWaitEnd();
+
+    internal void OnBodyBytesConsumed(long count) => Owner.OnBodyBytesConsumed(count);
+
+    internal bool BodyTimedOut => Owner.BodyTimedOut;
 
     /// <summary>Per request: the rates start at the server's limits.</summary>
     private void ResetDataRates()
     {
         _minRequestBodyDataRate = Limits.MinRequestBodyDataRate;
         _minResponseDataRate = Limits.MinResponseDataRate;
-        _responseRate.Reset();
     }
 }

@@ -14,7 +14,7 @@ namespace EventCore.Server.Http1;
 /// and null for those the host and middleware add; anything else goes to a dictionary that is cleared (not
 /// reallocated) per request, then to the transport's connection features.
 /// </summary>
-internal abstract partial class Http1Connection : IFeatureCollection
+internal abstract partial class Http1Exchange : IFeatureCollection
 {
     private static readonly Type[] s_knownTypes =
     [

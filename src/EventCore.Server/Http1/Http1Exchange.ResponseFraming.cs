@@ -26,7 +26,7 @@ internal enum ResponseFraming : byte
 /// app set it, else chunked on HTTP/1.1, else close-delimited; Date/Server added; Connection: close when this is
 /// the last response. Output goes to the pipe unflushed; see <see cref="FlushBodyAsync"/> for when it is flushed.
 /// </summary>
-internal abstract partial class Http1Connection
+internal abstract partial class Http1Exchange
 {
     private const int LargeUnflushedBytes = 64 * 1024;
 
@@ -76,7 +76,7 @@ internal abstract partial class Http1Connection
         _responseTrailers?.SetReadOnly(!CanSendTrailers);
         // A client still waiting for 100-continue will not send the body now: the connection's framing is unknown.
         var bodyWithheld = _expectContinue && !_continueSent && !_bodyReader.IsComplete;
-        if (bodyWithheld || _service.IsShuttingDown || _closing || ConnectionAgeReached || HeaderHasToken(HeaderNames.Connection, "close"))
+        if (bodyWithheld || _service.IsShuttingDown || Owner.IsClosing || Owner.ConnectionAgeReached || HeaderHasToken(HeaderNames.Connection, "close"))
         {
             _keepAlive = false;
         }
@@ -306,7 +306,7 @@ internal abstract partial class Http1Connection
                 throw new InvalidOperationException($"Writing to the response body is invalid for responses with status code {_statusCode}.");
             case ResponseFraming.ContentLength when _responseBytesWritten + count > _declaredLength:
                 _keepAlive = false;
-                EndReason.Set(Infrastructure.Metrics.ConnectionEndReason.ResponseContentLengthMismatch);
+                Owner.EndReason.Set(Infrastructure.Metrics.ConnectionEndReason.ResponseContentLengthMismatch);
                 throw new InvalidOperationException($"Response Content-Length mismatch: too many bytes written ({_responseBytesWritten + count} of {_declaredLength}).");
             default:
                 return true;

@@ -8,7 +8,7 @@ namespace EventCore.Server.Http1;
 /// HTTP/1.1 Upgrade (WebSockets): 101 Switching Protocols, then the connection's pipes become an opaque stream
 /// owned by the app until it returns; the connection then closes (no further HTTP on it).
 /// </summary>
-internal abstract partial class Http1Connection : IHttpUpgradeFeature
+internal abstract partial class Http1Exchange : IHttpUpgradeFeature
 {
     bool IHttpUpgradeFeature.IsUpgradableRequest => _connectionUpgrade && _hasUpgradeHeader && _version == HttpVersion.Http11
         && !((IHttpRequestBodyDetectionFeature)this).CanHaveBody;
@@ -26,7 +26,7 @@ internal abstract partial class Http1Connection : IHttpUpgradeFeature
         }
 
         ThrowIfStarted("Upgrade");
-        if (!Slots.TryUpgrade(_service, _connection.LocalEndPoint))
+        if (!Owner.Slots.TryUpgrade(_service, _connection.LocalEndPoint))
         {
             throw new InvalidOperationException("Request cannot be upgraded because the server has already opened the maximum number of upgraded connections (MaxConcurrentUpgradedConnections).");
         }

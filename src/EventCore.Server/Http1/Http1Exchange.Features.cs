@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace EventCore.Server.Http1;
 
 /// <summary>The request-side features, implemented directly on the connection (request thread only).</summary>
-internal abstract partial class Http1Connection :
+internal abstract partial class Http1Exchange :
     IHttpRequestFeature, IHttpRequestBodyDetectionFeature, IHttpConnectionFeature, IHttpRequestIdentifierFeature,
     IHttpMaxRequestBodySizeFeature, IHttpBodyControlFeature, IRequestBodyPipeFeature, IHttpRequestTrailersFeature
 {
@@ -76,7 +76,7 @@ internal abstract partial class Http1Connection :
 
     /// <summary>"{ConnectionId}:{request number:X8}" (Kestrel's shape), hand-formatted: hosting reads it on every request.</summary>
     private string CreateTraceIdentifier()
-        => string.Create(ConnectionId.Length + 9, (ConnectionId, (uint)_requestNumber), static (span, state) =>
+        => string.Create(ConnectionId.Length + 9, (ConnectionId, (uint)Owner.RequestNumber), static (span, state) =>
         {
             state.ConnectionId.AsSpan().CopyTo(span);
             span[state.ConnectionId.Length] = ':';
@@ -165,13 +165,13 @@ internal abstract partial class Http1Connection :
     }
 
     /// <summary>Per request: back to the parsed values; everything the app may have replaced is restored.</summary>
-    private void ResetRequest()
+    internal void ResetRequest()
     {
         ResetHeadState();
         ResetFeatureCollection();
         ResetResponse();
-        ResetTimeouts();
-        ResetAbort();
+        ResetDataRates();
+        _requestAbortedOverride = null;
         _scheme = "http";
         _pathBase = string.Empty;
         _requestHeadersFeature = _requestHeaders;

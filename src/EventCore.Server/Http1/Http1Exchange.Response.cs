@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace EventCore.Server.Http1;
 
 /// <summary>The response features: status, headers, callbacks, body stream/writer (request thread only).</summary>
-internal abstract partial class Http1Connection : IHttpResponseFeature, IHttpResponseBodyFeature
+internal abstract partial class Http1Exchange : IHttpResponseFeature, IHttpResponseBodyFeature
 {
     private readonly ResponseHeaders _responseHeaders = new();
     private readonly List<KeyValuePair<Func<object, Task>, object>> _onStarting = [];

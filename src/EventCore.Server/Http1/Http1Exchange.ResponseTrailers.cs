@@ -8,7 +8,7 @@ namespace EventCore.Server.Http1;
 /// response can still be (or is) chunked; the fields and their wire form belong to <see cref="ResponseTrailers"/>.
 /// Kestrel offers trailers on HTTP/2 and HTTP/3 only; this is EventCore's addition. Request thread only.
 /// </summary>
-internal abstract partial class Http1Connection : IHttpResponseTrailersFeature
+internal abstract partial class Http1Exchange : IHttpResponseTrailersFeature
 {
     private ResponseTrailers? _responseTrailers;
     private IHeaderDictionary? _appResponseTrailers;
