@@ -22,8 +22,16 @@ internal sealed partial class BlockedLoopGuard : IDisposable
     private static readonly TimeSpan s_minSamplePeriod = TimeSpan.FromMicroseconds(100);
     private static readonly TimeSpan s_maxSamplePeriod = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The sample period while nothing has run long lately.</summary>
+    private static readonly TimeSpan s_calmSamplePeriod = TimeSpan.FromMilliseconds(8);
+
+    /// <summary>How long the monitor stays alert (samples every half threshold) after it saw a callout run long.</summary>
+    private static readonly TimeSpan s_alertDuration = TimeSpan.FromMilliseconds(100);
+
     private readonly long _thresholdTicks;
-    private readonly TimeSpan _samplePeriod;
+    private readonly TimeSpan _alertPeriod;
+    private readonly TimeSpan _calmPeriod;
+    private readonly int _alertSamples;
     private readonly int _maxExtraThreads;
     private readonly EpollTransportMetrics _metrics;
     private readonly Lock _lock = new();
@@ -39,7 +47,9 @@ internal sealed partial class BlockedLoopGuard : IDisposable
     {
         TimeSpan threshold = options.BlockedLoopThreshold;
         _thresholdTicks = (long)(threshold.TotalSeconds * Stopwatch.Frequency);
-        _samplePeriod = TimeSpan.FromTicks(Math.Clamp(threshold.Ticks / 2, s_minSamplePeriod.Ticks, s_maxSamplePeriod.Ticks));
+        _alertPeriod = TimeSpan.FromTicks(Math.Clamp(threshold.Ticks / 2, s_minSamplePeriod.Ticks, s_maxSamplePeriod.Ticks));
+        _calmPeriod = TimeSpan.FromTicks(Math.Max(_alertPeriod.Ticks, s_calmSamplePeriod.Ticks));
+        _alertSamples = (int)Math.Max(1, s_alertDuration.Ticks / _alertPeriod.Ticks);
         _maxExtraThreads = options.MaxBlockedLoopThreads;
         _metrics = metrics;
         Logger = loggerFactory.CreateLogger<BlockedLoopGuard>();
@@ -146,16 +156,27 @@ internal sealed partial class BlockedLoopGuard : IDisposable
         }
     }
 
+    /// <summary>
+    /// The monitor's loop. It samples every <see cref="_calmPeriod"/> while nothing runs long — a sample costs a
+    /// context switch on a loop's core, so sampling fast all the time would cost a few percent of a busy server — and
+    /// every <see cref="_alertPeriod"/> (half the threshold) for a while once it has seen a callout last from one
+    /// sample to the next (Go's sysmon also backs off while nothing happens and tightens after a retake). A callout
+    /// first seen at a calm sample gets one quick second look. So a blocked loop is handed off between one threshold
+    /// and about the calm period plus a threshold after the call began.
+    /// </summary>
     private void Monitor()
     {
         var seen = new Watch[_loops.Length];
         int idleSamples = 0;
+        int alertSamples = 0;
         while (!_disposed)
         {
-            Interop.Sleep(_samplePeriod);
+            Interop.Sleep(alertSamples > 0 ? _alertPeriod : _calmPeriod);
             long now = Stopwatch.GetTimestamp();
             TimeSpan gcPauses = GC.GetTotalPauseDuration();
             bool idle = true;
+            bool sighted = false;
+            bool lingering = false;
             for (int i = 0; i < _loops.Length; i++)
             {
                 EpollLoop loop = _loops[i];
@@ -170,12 +191,16 @@ internal sealed partial class BlockedLoopGuard : IDisposable
                 if (sequence != watch.Sequence)
                 {
                     watch = new Watch(sequence, now, gcPauses);
+                    sighted = true;
+                    continue;
                 }
-                else if (Blocked(now, watch.Since, gcPauses - watch.GcPauses) && loop.HasOtherWork() && IsStuck(loop, ref watch, now))
+                lingering = true;
+                if (Blocked(now, watch.Since, gcPauses - watch.GcPauses) && loop.HasOtherWork() && IsStuck(loop, ref watch, now))
                 {
                     HandOff(loop, sequence, watch.Since);
                 }
             }
+            alertSamples = lingering ? _alertSamples : alertSamples > 0 ? alertSamples - 1 : sighted ? 1 : 0;
             idleSamples = idle ? idleSamples + 1 : 0;
             if (idleSamples >= IdleSamplesBeforeParking)
             {
