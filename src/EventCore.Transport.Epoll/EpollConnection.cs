@@ -97,6 +97,12 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
         return true;
     }
 
+    /// <summary>Whether the send side waits for EPOLLOUT (the socket took all it would). Any thread, for tests.</summary>
+    internal bool IsWaitingToSend => Volatile.Read(ref _wantWrite);
+
+    /// <summary>The socket's TCP_NOTSENT_LOWAT as the kernel reports it (-1 once closed). Any thread, for tests.</summary>
+    internal int SocketUnsentLowWatermark => Interop.GetIntOption(_fd, Interop.IpProtoTcp, Interop.TcpNotSentLowat);
+
     /// <summary>The layer above, asked to name its work when an application callout of this connection blocks the loop.</summary>
     internal IBlockedWorkDescriber? WorkDescriber { get; set; }
 

@@ -115,6 +115,10 @@ internal sealed class EpollListenSocket : IEpollHandler
         try
         {
             Interop.SetIntOption(fd, Interop.IpProtoTcp, Interop.TcpNoDelay, 1);
+            if (_loop.MaxSocketUnsentBytes > 0)
+            {
+                Interop.SetIntOption(fd, Interop.IpProtoTcp, Interop.TcpNotSentLowat, _loop.MaxSocketUnsentBytes);
+            }
             IPEndPoint remote = SocketAddressCodec.Read(remoteAddress);
             IPEndPoint local = _localEndPoint ?? ListenSocket.GetLocalEndPoint(fd);
             connection = new EpollConnection(_loop, socket, local, remote);

@@ -45,6 +45,7 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
         _logger = loggerFactory.CreateLogger<EpollLoop>();
         ConnectionLogger = loggerFactory.CreateLogger<EpollConnection>();
         Persistent = options.ArmingMode == ArmingMode.Persistent;
+        MaxSocketUnsentBytes = options.MaxSocketUnsentBytes ?? 0;
         _epoll = new SafeFdHandle(ThrowIfFailed(Interop.EpollCreate1(Interop.EpollCloexec), "epoll_create1"));
         _eventFd = new SafeFdHandle(ThrowIfFailed(Interop.Eventfd(0, Interop.EfdNonblock | Interop.EfdCloexec), "eventfd"));
         ThrowIfFailed(Interop.EpollCtl(_epoll.Fd, EpollOperation.Add, _eventFd.Fd, EpollEvents.In, WakeToken), "epoll_ctl");
@@ -60,6 +61,9 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
     public ILogger ConnectionLogger { get; }
 
     public bool Persistent { get; }
+
+    /// <summary>TCP_NOTSENT_LOWAT of accepted sockets (<see cref="EpollTransportOptions.MaxSocketUnsentBytes"/>); 0: the kernel's default.</summary>
+    public int MaxSocketUnsentBytes { get; }
 
     /// <summary>Whether the owning thread pins itself to CPU <c>Index</c> (<see cref="EpollTransportOptions.PinThreads"/>).</summary>
     public bool PinThread { get; }

@@ -43,6 +43,7 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
             throw new ArgumentOutOfRangeException(nameof(options), _options.BlockedLoopThreshold, "BlockedLoopThreshold must be positive.");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(_options.MaxBlockedLoopThreads, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.MaxSocketUnsentBytes ?? 0, nameof(options));
         _loggerFactory = loggerFactory;
         _listenerLogger = loggerFactory.CreateLogger<EpollConnectionListener>();
         _metrics = new EpollTransportMetrics(meterFactory);

@@ -64,4 +64,15 @@ public sealed class EpollTransportOptions
     /// (accepting then pauses only on EMFILE).
     /// </summary>
     public int? DescriptorReserve { get; set; }
+
+    /// <summary>
+    /// The most bytes a connection's socket holds that have not yet been sent to the peer (TCP_NOTSENT_LOWAT): the socket
+    /// reports itself writable only below it, so a client that stops reading holds this much kernel memory, plus what
+    /// was in flight, instead of the kernel's whole autotuned send buffer (measured 1.4–2.9 MB per connection on
+    /// loopback; up to net.ipv4.tcp_wmem's maximum). A thousand such clients otherwise push the kernel's TCP memory past
+    /// net.ipv4.tcp_mem's pressure threshold, where every TCP socket of the machine stalls. Bytes in flight (sent and
+    /// not yet acknowledged) do not count, so the congestion window, and a fast client's throughput, are not limited.
+    /// Default: 128 KiB. <see langword="null"/> or 0: the kernel's default (net.ipv4.tcp_notsent_lowat, unlimited unless set).
+    /// </summary>
+    public int? MaxSocketUnsentBytes { get; set; } = 128 * 1024;
 }

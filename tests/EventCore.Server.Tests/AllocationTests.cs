@@ -196,7 +196,7 @@ public class AllocationTests
     }
 
     /// <summary>Samples allocation ticks (one per ~100 KB) so a failure names the types being allocated.</summary>
-    private sealed class AllocationTickListener : System.Diagnostics.Tracing.EventListener
+    internal sealed class AllocationTickListener : System.Diagnostics.Tracing.EventListener
     {
         private readonly System.Collections.Concurrent.ConcurrentQueue<string> _types = new();
 

@@ -196,17 +196,33 @@ internal abstract partial class Http1Exchange
     {
         await EnsureStartedAsync();
         FlushPreStartBuffer();
-        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        var length = count ?? (RandomAccess.GetLength(file) - offset);
-        ArgumentOutOfRangeException.ThrowIfNegative(length, nameof(count));
-        if (length == 0 || !CheckBodyWrite(length))
+        var fd = SmallFile.TryOpenRegular(path, out var size);
+        if (fd >= 0 && (count ?? size - offset) is >= 0 and <= SmallFileLimit)
         {
+            // The common static file: no SafeFileHandle, no allocation.
+            try
+            {
+                CopySmallFile(fd, offset, count ?? size - offset);
+            }
+            finally
+            {
+                SmallFile.Close(fd);
+            }
+
             return;
         }
 
+        using var file = fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var length = count ?? (RandomAccess.GetLength(file) - offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length, nameof(count));
         if (length <= SmallFileLimit)
         {
-            CopyToBody(file, offset, (int)length);
+            CopySmallFile((int)file.DangerousGetHandle(), offset, length);
+            return;
+        }
+
+        if (!CheckBodyWrite(length))
+        {
             return;
         }
 
@@ -234,12 +250,17 @@ internal abstract partial class Http1Exchange
     }
 
     /// <summary>Reads a small file region into the response body (synchronous pread: the file is small).</summary>
-    private void CopyToBody(SafeFileHandle file, long offset, int length)
+    private void CopySmallFile(int fd, long offset, long length)
     {
+        if (length == 0 || !CheckBodyWrite(length))
+        {
+            return;
+        }
+
         while (length > 0)
         {
-            var memory = GetBodyMemory(length);
-            var read = RandomAccess.Read(file, memory.Span[..Math.Min(memory.Length, length)], offset);
+            var memory = GetBodyMemory((int)length);
+            var read = SmallFile.Read(fd, memory.Span[..(int)Math.Min(memory.Length, length)], offset);
             if (read == 0)
             {
                 ThrowFileEndedEarly();
