@@ -9,7 +9,13 @@ internal sealed partial class EpollConnection
     private static readonly Action<object?> s_abort = static s => ((EpollConnection)s!).AbortOnLoop(null);
     private static readonly Action<object?> s_dispose = static s => ((EpollConnection)s!).DisposeOnLoop();
 
-    private readonly CancellationTokenSource _closedTokenSource = new();
+    /// <summary>ConnectionClosed's source, created when someone asks for the token (the server uses <see cref="OnClosed"/>).</summary>
+    private CancellationTokenSource? _closedTokenSource;
+    private Action<object?>? _closedCallback;
+    private object? _closedCallbackState;
+
+    /// <summary>1 once the close was signalled (thread-pool side of <see cref="FireConnectionClosed"/>).</summary>
+    private int _closedSignalled;
     private readonly TaskCompletionSource _closedCompletion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ConnectionAbortedException? _abortReason;
     private bool _closedFired;
@@ -104,15 +110,55 @@ internal sealed partial class EpollConnection
         ThreadPool.UnsafeQueueUserWorkItem(static c => c.CancelConnectionClosed(), this, preferLocal: false);
     }
 
+    /// <summary>
+    /// The connection is gone (FIN, reset or abort): cancels the token if anyone took it, then runs the layer
+    /// above's callback. Thread pool. A token or callback asked for after this point is signalled at once.
+    /// </summary>
     private void CancelConnectionClosed()
     {
+        Interlocked.Exchange(ref _closedSignalled, 1);
         try
         {
-            _closedTokenSource.Cancel();
+            Volatile.Read(ref _closedTokenSource)?.Cancel();
         }
         catch (AggregateException ex)
         {
             _logger.LogError(ex, "A ConnectionClosed callback of connection {ConnectionId} failed", ConnectionId);
         }
+        TakeClosedCallback()?.Invoke(_closedCallbackState);
+    }
+
+    /// <summary>
+    /// ConnectionClosed without a CancellationTokenSource per connection: <paramref name="callback"/> runs once,
+    /// on the thread pool, when the connection is gone — or at once, on this thread, if it already is. One
+    /// callback per connection. Any thread.
+    /// </summary>
+    internal void OnClosed(Action<object?> callback, object? state)
+    {
+        _closedCallbackState = state;
+        Interlocked.Exchange(ref _closedCallback, callback); // a full fence: the signal's side sees it or we see the signal
+        if (Volatile.Read(ref _closedSignalled) == 1)
+        {
+            TakeClosedCallback()?.Invoke(state);
+        }
+    }
+
+    /// <summary>The registered callback, exactly once between the signal and a late registration.</summary>
+    private Action<object?>? TakeClosedCallback() => Interlocked.Exchange(ref _closedCallback, null);
+
+    /// <summary>The token's source, made on first use (and canceled at once if the connection is already gone).</summary>
+    private CancellationToken GetClosedToken()
+    {
+        if (Volatile.Read(ref _closedTokenSource) is { } existing)
+        {
+            return existing.Token;
+        }
+        var created = new CancellationTokenSource();
+        CancellationTokenSource source = Interlocked.CompareExchange(ref _closedTokenSource, created, null) ?? created;
+        if (source == created && Volatile.Read(ref _closedSignalled) == 1)
+        {
+            created.Cancel(); // no callback can be registered on it yet
+        }
+        return source.Token;
     }
 }

@@ -47,7 +47,6 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
         _features = new EpollConnectionFeatureCollection(this);
         _onFlushCompleted = OnFlushCompleted;
         _onReadCompleted = OnReadCompleted;
-        ConnectionClosed = _closedTokenSource.Token;
         LocalEndPoint = localEndPoint;
         RemoteEndPoint = remoteEndPoint;
     }
@@ -59,6 +58,13 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
     }
 
     public override IFeatureCollection Features => _features;
+
+    /// <summary>Fires when the peer is gone or the connection was aborted. A token set by the layer above wins.</summary>
+    public override CancellationToken ConnectionClosed
+    {
+        get => base.ConnectionClosed is { CanBeCanceled: true } assigned ? assigned : GetClosedToken();
+        set => base.ConnectionClosed = value;
+    }
 
     public override IDictionary<object, object?> Items
     {

@@ -110,7 +110,7 @@ public class AllocationTests
 
             var service = shared ?? CreateService(_metrics!, _dates!);
             pool ??= new ExchangePool<IFeatureCollection>(service, new NoAllocApplication());
-            _serving = new Http1Connection<IFeatureCollection>(context, service, pool).ProcessRequestsAsync();
+            _serving = new Http1Connection<IFeatureCollection>(context, service, pool).RunAsync(service.Metrics.Connections.Start(null));
         }
 
         public string LastResponse { get; private set; } = "";

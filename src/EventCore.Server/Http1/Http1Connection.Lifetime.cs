@@ -4,11 +4,10 @@ namespace EventCore.Server.Http1;
 /// RequestAborted's source. It is the connection's, not the exchange's: the transport's ConnectionClosed callback
 /// cancels it from another thread, and must never reach a pooled exchange that serves another connection by then.
 /// The source is created only when the app asks for the token and reused across requests while it was never
-/// canceled (TryReset), so a request that never looks at it costs nothing. The lock guards it against that callback.
+/// canceled (TryReset), so a request that never looks at it costs nothing. The connection's monitor (lock (this): no lock object per connection) guards it against that callback.
 /// </summary>
 internal abstract partial class Http1Connection
 {
-    private readonly Lock _abortLock = new();
     private CancellationTokenSource? _abortedSource;
     private volatile bool _connectionClosed;
 
@@ -20,7 +19,7 @@ internal abstract partial class Http1Connection
     {
         get
         {
-            lock (_abortLock)
+            lock (this)
             {
                 return _connectionClosed ? new CancellationToken(true) : (_abortedSource ??= new()).Token;
             }
@@ -38,7 +37,7 @@ internal abstract partial class Http1Connection
     /// <summary>Transport thread: the peer is gone (FIN/RST) or the connection was aborted.</summary>
     private void OnConnectionClosed()
     {
-        lock (_abortLock)
+        lock (this)
         {
             _connectionClosed = true;
         }
@@ -49,7 +48,7 @@ internal abstract partial class Http1Connection
     private void CancelRequestAborted()
     {
         CancellationTokenSource? source;
-        lock (_abortLock)
+        lock (this)
         {
             source = _abortedSource;
         }
@@ -73,7 +72,7 @@ internal abstract partial class Http1Connection
             return; // Only this thread creates the source: nothing to reset, no lock needed.
         }
 
-        lock (_abortLock)
+        lock (this)
         {
             if (_abortedSource is { } source && !source.TryReset())
             {

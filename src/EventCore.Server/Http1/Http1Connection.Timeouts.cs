@@ -23,7 +23,7 @@ internal abstract partial class Http1Connection
     private const int KindShift = 56;
     private const long TimeMask = (1L << KindShift) - 1;
 
-    private readonly ResponseDataRateTimer _responseRate = new();
+    private ResponseDataRateTimer _responseRate;
     private long _deadline;
     private volatile bool _headersTimedOut;
     private volatile bool _bodyTimedOut;
@@ -37,7 +37,7 @@ internal abstract partial class Http1Connection
     private volatile bool _bodyReadPending;
 
     /// <summary>The response's flush timing (MinResponseDataRate), read by the heartbeat.</summary>
-    internal ResponseDataRateTimer ResponseRate => _responseRate;
+    internal ref ResponseDataRateTimer ResponseRate => ref _responseRate;
 
     internal bool BodyTimedOut => _bodyTimedOut;
 

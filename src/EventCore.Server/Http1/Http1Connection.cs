@@ -1,7 +1,9 @@
 using System.IO.Pipelines;
 using EventCore.Server.Infrastructure;
 using EventCore.Server.Infrastructure.Metrics;
+using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace EventCore.Server.Http1;
 
@@ -45,7 +47,14 @@ internal abstract partial class Http1Connection
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
         _maxAgeDeadline = service.ConnectionAge.NewDeadline();
-        _closedRegistration = connection.ConnectionClosed.Register(static s => ((Http1Connection)s!).OnConnectionClosed(), this);
+        if (connection is EpollConnection epoll)
+        {
+            epoll.OnClosed(static s => ((Http1Connection)s!).OnConnectionClosed(), this); // no token source per connection
+        }
+        else
+        {
+            _closedRegistration = connection.ConnectionClosed.Register(static s => ((Http1Connection)s!).OnConnectionClosed(), this);
+        }
     }
 
     public string ConnectionId => _connection.ConnectionId;
@@ -77,46 +86,78 @@ internal abstract partial class Http1Connection
 
     private EventCoreServerLimits Limits => _service.Limits;
 
-    /// <summary>Serves requests until the connection closes. Never throws.</summary>
-    public async Task ProcessRequestsAsync()
+    /// <summary>
+    /// The connection's whole life in one async method, so an idle connection holds one state machine: registers
+    /// with the connection manager, serves requests until the connection closes, completes the pipes, disposes the
+    /// transport connection and reports the connection's end (<paramref name="measurement"/>, begun by the
+    /// dispatcher). Never throws.
+    /// </summary>
+    public async Task RunAsync(ConnectionMetricsContext measurement)
     {
-        var reusable = true;
+        var connections = _service.Connections;
+        var id = connections.NextId();
+        connections.Add(id, this);
+        ServerLog.ConnectionStart(_service.ConnectionLogger, ConnectionId);
         try
         {
-            while (await ReadRequestHeadAsync())
+            var reusable = true;
+            try
             {
-                var exchange = _exchange!;
-                await exchange.ExecuteRequestAsync();
-                if (!exchange.KeepAlive || _aborted || _closing || !await exchange.DrainRequestBodyAsync())
+                while (await ReadRequestHeadAsync())
                 {
-                    break;
+                    var exchange = _exchange!;
+                    await exchange.ExecuteRequestAsync();
+                    if (!exchange.KeepAlive || _aborted || _closing || !await exchange.DrainRequestBodyAsync())
+                    {
+                        break;
+                    }
+                }
+
+                if (_exchange is { } last)
+                {
+                    await last.FlushPendingAsync();
                 }
             }
+            catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or OperationCanceledException or IOException)
+            {
+                // The peer went away or the connection was aborted (timeout, shutdown, app error): nothing to answer.
+                // A reset in the middle of a request is an error (Kestrel's connection_reset); between requests it is not.
+                if (ex is ConnectionResetException && !_isIdle)
+                {
+                    EndReason.Set(ConnectionEndReason.ConnectionReset);
+                }
+            }
+            catch (Exception ex)
+            {
+                reusable = false; // state of unknown shape: let the collector have this exchange
+                EndReason.Set(ConnectionEndReason.OtherError);
+                ServerLog.ConnectionError(_service.ConnectionLogger, ConnectionId, ex);
+            }
+            finally
+            {
+                await _closedRegistration.DisposeAsync();
+                ReleaseExchange(reusable);
+            }
 
-            if (_exchange is { } last)
-            {
-                await last.FlushPendingAsync();
-            }
-        }
-        catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or OperationCanceledException or IOException)
-        {
-            // The peer went away or the connection was aborted (timeout, shutdown, app error): nothing to answer.
-            // A reset in the middle of a request is an error (Kestrel's connection_reset); between requests it is not.
-            if (ex is ConnectionResetException && !_isIdle)
-            {
-                EndReason.Set(ConnectionEndReason.ConnectionReset);
-            }
+            await _output.CompleteAsync();
+            await _input.CompleteAsync();
+            await _connection.DisposeAsync();
         }
         catch (Exception ex)
         {
-            reusable = false; // state of unknown shape: let the collector have this exchange
+            // Nobody awaits this task: log rather than leave an unobserved exception.
             EndReason.Set(ConnectionEndReason.OtherError);
             ServerLog.ConnectionError(_service.ConnectionLogger, ConnectionId, ex);
         }
         finally
         {
-            await _closedRegistration.DisposeAsync();
-            ReleaseExchange(reusable);
+            ServerLog.ConnectionStop(_service.ConnectionLogger, ConnectionId);
+            Slots.Release(_service, measurement.LocalEndPoint);
+            var tls = measurement.DurationEnabled ? _connection.Features.Get<ITlsHandshakeFeature>()?.Protocol : null;
+            _service.Metrics.Connections.Stop(measurement, EndReason.Value, servedHttp: true, tls);
+
+            // Last: removing the last connection lets StopAsync return, by when everything above is reported.
+            connections.Remove(id);
         }
     }
 

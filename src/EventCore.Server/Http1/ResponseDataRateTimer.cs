@@ -15,9 +15,10 @@ namespace EventCore.Server.Http1;
 /// <remarks>
 /// Thread rules: <see cref="StartWrite"/>, <see cref="StopWrite"/> and <see cref="Reset"/> on the request thread;
 /// <see cref="IsTooSlow"/> on the heartbeat thread. The deadline is written before the pending flag and read after
-/// it, so the heartbeat never pairs a pending write with an older deadline.
+/// it, so the heartbeat never pairs a pending write with an older deadline. A struct held in its connection and used
+/// through a ref (no object per connection).
 /// </remarks>
-internal sealed class ResponseDataRateTimer
+internal struct ResponseDataRateTimer
 {
     private long _deadline;
     private volatile bool _writing;

@@ -4,7 +4,7 @@ using System.Text;
 namespace EventCore.Server.Http1;
 
 /// <summary>
-/// Opens and reads files with raw open/fstat/pread/close, so a small static file costs no allocation per request
+/// Opens and reads files with raw open/fstat/flock/pread/close, so a small static file costs no allocation per request
 /// (File.OpenHandle allocates a SafeFileHandle and normalizes the path each time). Linux x64 only, like the server.
 /// Stateless; any thread.
 /// </summary>
@@ -15,6 +15,7 @@ internal static unsafe partial class SmallFile
     private const int NonBlocking = 0x800; // a FIFO must not block the open; reading it then fails and the managed path takes over
     private const int CloseOnExec = 0x80000;
     private const int MaxPathBytes = 4096;
+    private const int SharedLockNoWait = 1 | 4; // LOCK_SH | LOCK_NB, as .NET takes it for FileShare.Read*
 
     // struct stat on x86-64 Linux: 144 bytes, st_mode at 24, st_size at 48.
     private const int StatSize = 144;
@@ -48,8 +49,10 @@ internal static unsafe partial class SmallFile
             return -1;
         }
 
+        // The advisory lock .NET takes too: a file another .NET process opened with FileShare.None is refused the
+        // same way (the managed path then throws the sharing violation). close() releases it.
         byte* stat = stackalloc byte[StatSize];
-        if (FStat(fd, stat) != 0 || (*(uint*)(stat + StatModeOffset) & FileTypeMask) != RegularFile)
+        if (FStat(fd, stat) != 0 || (*(uint*)(stat + StatModeOffset) & FileTypeMask) != RegularFile || FLock(fd, SharedLockNoWait) != 0)
         {
             Close(fd);
             return -1;
@@ -88,6 +91,9 @@ internal static unsafe partial class SmallFile
 
     [LibraryImport(Libc, EntryPoint = "fstat", SetLastError = true)]
     private static partial int FStat(int fd, byte* stat);
+
+    [LibraryImport(Libc, EntryPoint = "flock", SetLastError = true)]
+    private static partial int FLock(int fd, int operation);
 
     [LibraryImport(Libc, EntryPoint = "pread", SetLastError = true)]
     private static partial nint PRead(int fd, byte* buffer, nuint count, long offset);

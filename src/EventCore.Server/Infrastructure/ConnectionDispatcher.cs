@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 namespace EventCore.Server.Infrastructure;
 
 /// <summary>
-/// Runs one accepted connection on the thread pool: enforces MaxConcurrentConnections (closing or answering the
-/// excess, see <see cref="EventCoreServerLimits.RejectedConnectionStatusCode"/>), registers it with the connection
-/// manager, serves it, then completes the pipes and disposes the transport connection. Reports the connection
-/// instruments (queued, active, rejected, duration with its end reason) as Kestrel does.
+/// Starts one accepted connection on the thread pool: enforces MaxConcurrentConnections (closing or answering the
+/// excess, see <see cref="EventCoreServerLimits.RejectedConnectionStatusCode"/>) and hands the rest of the
+/// connection's life to <see cref="Http1Connection.RunAsync"/>. Reports the queued and rejected connection
+/// instruments as Kestrel does; the dispatcher is garbage once the connection runs.
 /// </summary>
 internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connection, ServiceContext service, ExchangePool<TContext> exchanges)
     : IThreadPoolWorkItem
@@ -28,25 +28,16 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
 
     public void Execute()
     {
-        service.Metrics.Connections.QueuedStop(connection.LocalEndPoint, _queuedCounted);
-        _ = RunAsync();
-    }
-
-    private async Task RunAsync()
-    {
-        var metrics = service.Metrics.Connections;
         var local = connection.LocalEndPoint;
-        var measurement = metrics.Start(local);
+        service.Metrics.Connections.QueuedStop(local, _queuedCounted);
+        var measurement = service.Metrics.Connections.Start(local);
         var slots = default(ConnectionSlots);
         if (!slots.TryAcquireConnection(service))
         {
-            await RejectAsync();
-            metrics.Stop(measurement, ConnectionEndReason.MaxConcurrentConnectionsExceeded, servedHttp: false);
+            _ = RejectAsync(measurement);
             return;
         }
 
-        var connections = service.Connections;
-        var id = connections.NextId();
         var http1 = new Http1Connection<TContext>(connection, service, exchanges);
         http1.Slots = slots;
         if (connection is EpollConnection epoll)
@@ -54,34 +45,10 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
             epoll.WorkDescriber = http1; // names the request if its app code blocks the loop
         }
 
-        connections.Add(id, http1);
-        ServerLog.ConnectionStart(service.ConnectionLogger, connection.ConnectionId);
-        try
-        {
-            await http1.ProcessRequestsAsync();
-            await connection.Transport.Output.CompleteAsync();
-            await connection.Transport.Input.CompleteAsync();
-            await connection.DisposeAsync();
-        }
-        catch (Exception ex)
-        {
-            // Nobody awaits this task: log rather than leave an unobserved exception.
-            http1.EndReason.Set(ConnectionEndReason.OtherError);
-            ServerLog.ConnectionError(service.ConnectionLogger, connection.ConnectionId, ex);
-        }
-        finally
-        {
-            ServerLog.ConnectionStop(service.ConnectionLogger, connection.ConnectionId);
-            http1.Slots.Release(service, local);
-            var tls = measurement.DurationEnabled ? connection.Features.Get<ITlsHandshakeFeature>()?.Protocol : null;
-            metrics.Stop(measurement, http1.EndReason.Value, servedHttp: true, tls);
-
-            // Last: removing the last connection lets StopAsync return, by when everything above is reported.
-            connections.Remove(id);
-        }
+        _ = http1.RunAsync(measurement);
     }
 
-    private async Task RejectAsync()
+    private async Task RejectAsync(ConnectionMetricsContext measurement)
     {
         ServerLog.ConnectionRefused(service.ConnectionLogger, connection.ConnectionId);
         service.Metrics.Connections.Rejected(connection.LocalEndPoint);
@@ -107,6 +74,7 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
         finally
         {
             await connection.DisposeAsync();
+            service.Metrics.Connections.Stop(measurement, ConnectionEndReason.MaxConcurrentConnectionsExceeded, servedHttp: false);
         }
     }
 }
