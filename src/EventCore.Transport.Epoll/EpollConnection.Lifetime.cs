@@ -16,7 +16,11 @@ internal sealed partial class EpollConnection
 
     /// <summary>1 once the close was signalled (thread-pool side of <see cref="FireConnectionClosed"/>).</summary>
     private int _closedSignalled;
-    private readonly TaskCompletionSource _closedCompletion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>What DisposeAsync awaits; made by DisposeAsync (most connections never need it before the fd is closed).</summary>
+    private TaskCompletionSource? _closedCompletion;
+
+    /// <summary>1 once the fd is closed (set on the loop, read by DisposeAsync).</summary>
+    private int _fdClosed;
     private ConnectionAbortedException? _abortReason;
     private bool _closedFired;
     private bool _closed;
@@ -38,8 +42,24 @@ internal sealed partial class EpollConnection
         _input.Reader.Complete();
         _output.Writer.Complete();
         _loop.Schedule(s_dispose, this);
-        await _closedCompletion.Task;
+        await WhenClosed();
         await base.DisposeAsync();
+    }
+
+    /// <summary>Completes once the fd is closed. Any thread; a full fence on each side, so one sees the other.</summary>
+    private Task WhenClosed()
+    {
+        if (Volatile.Read(ref _fdClosed) == 1)
+        {
+            return Task.CompletedTask;
+        }
+        var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource completion = Interlocked.CompareExchange(ref _closedCompletion, created, null) ?? created;
+        if (Volatile.Read(ref _fdClosed) == 1)
+        {
+            completion.TrySetResult();
+        }
+        return completion.Task;
     }
 
     public void OnLoopStopping() => AbortOnLoop(new ConnectionAbortedException("The epoll transport is stopping."));
@@ -84,7 +104,8 @@ internal sealed partial class EpollConnection
         _socket.Dispose();
         _loop.Metrics.ConnectionClosed();
         FireConnectionClosed();
-        _closedCompletion.TrySetResult();
+        Interlocked.Exchange(ref _fdClosed, 1);
+        Volatile.Read(ref _closedCompletion)?.TrySetResult();
     }
 
     /// <summary>

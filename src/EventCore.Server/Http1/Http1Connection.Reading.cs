@@ -1,96 +1,98 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
 
 namespace EventCore.Server.Http1;
 
-/// <summary>Waiting for the next request head; flushing the previous responses when no whole request is buffered.</summary>
+/// <summary>
+/// Waiting for the next request head (the loop itself is in <see cref="RunAsync"/>, so an idle connection holds one
+/// state machine): previous responses stay unflushed while a further complete request is already buffered
+/// (pipelining: one flush, one writev for the batch) and are flushed before waiting for bytes — and then, with
+/// nothing of a request left, the exchange goes back to the pool while the connection waits.
+/// </summary>
 internal abstract partial class Http1Connection
 {
-    /// <summary>
-    /// Waits for and parses the next request head into the exchange. Previous responses stay unflushed while a further
-    /// complete request is already buffered (pipelining: one flush, one writev for the batch) and are flushed before
-    /// waiting for bytes — and then, with nothing of a request left, the exchange goes back to the pool while the
-    /// connection waits. Returns false when the connection should close (peer closed, rejected, timed out, shutting down).
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ReadRequestHeadAsync()
+    /// <summary>What became of the bytes read while waiting for a request head.</summary>
+    private enum HeadOutcome : byte
+    {
+        /// <summary>A whole head was parsed into the exchange: serve the request.</summary>
+        Complete,
+
+        /// <summary>Part of a head (or nothing yet): wait for more bytes.</summary>
+        NeedMoreData,
+
+        /// <summary>The read was canceled: a headers timeout or shutdown (<see cref="OnHeadReadCanceledAsync"/>).</summary>
+        Canceled,
+
+        /// <summary>The head is refused (the rejection says why): answer it, then close.</summary>
+        Rejected,
+
+        /// <summary>Close without an answer: FIN between requests.</summary>
+        Closed,
+    }
+
+    /// <summary>Before waiting for a request head (request thread): the per-request state of the previous one is reset.</summary>
+    private void BeginHeadWait()
     {
         _exchange?.ResetRequest();
         ResetRequestTimers();
         ResetAbort();
-        var needMoreData = false;
-        var headStarted = false;
-        while (true)
+    }
+
+    /// <summary>Parses what a read returned (request thread); advances the input past what it consumed.</summary>
+    private HeadOutcome OnHeadBytes(in ReadResult result, ref bool headStarted, out RequestRejection rejection)
+    {
+        rejection = default;
+        if (result.IsCanceled)
         {
-            if (needMoreData || !_input.TryRead(out var result))
-            {
-                if (!headStarted && !await SettleBeforeWaitingAsync())
-                {
-                    return false;
-                }
-
-                result = await WaitForHeadBytesAsync(headStarted);
-            }
-
-            if (result.IsCanceled)
-            {
-                _input.AdvanceTo(result.Buffer.Start);
-                if (await OnHeadReadCanceledAsync(headStarted))
-                {
-                    return false;
-                }
-
-                needMoreData = true;
-                continue;
-            }
-
-            var buffer = result.Buffer;
-            if (!headStarted && buffer.IsEmpty && result.IsCompleted)
-            {
-                return false; // FIN between requests: a normal close
-            }
-
-            if (!headStarted && !buffer.IsEmpty)
-            {
-                headStarted = true;
-                SetDeadline(DeadlineKind.RequestHeaders, Limits.RequestHeadersTimeout);
-            }
-
-            _isIdle = false;
-            var exchange = TakeExchange();
-            var reader = new SequenceReader<byte>(buffer);
-            var status = exchange.ParseHead(ref reader, out var rejection);
-            if (status == ParseResult.Complete)
-            {
-                _input.AdvanceTo(reader.Position);
-                ClearDeadline();
-                _requestNumber++;
-                exchange.OnHeadComplete();
-                return true;
-            }
-
-            _input.AdvanceTo(reader.Position, buffer.End);
-            if (status == ParseResult.Rejected)
-            {
-                await exchange.RejectAsync(rejection);
-                return false;
-            }
-
-            if (result.IsCompleted)
-            {
-                // FIN. After nothing but empty lines it is a normal close; in the middle of a head it is a truncated
-                // request, answered with 400 (Kestrel's way) in case the client only half-closed and still reads.
-                if (exchange.RequestLineDone || !buffer.Slice(reader.Position).IsEmpty)
-                {
-                    await exchange.RejectAsync(RequestRejection.UnexpectedEndOfRequestHead);
-                }
-
-                return false;
-            }
-
-            needMoreData = true;
+            _input.AdvanceTo(result.Buffer.Start);
+            return HeadOutcome.Canceled;
         }
+
+        var buffer = result.Buffer;
+        if (!headStarted && buffer.IsEmpty && result.IsCompleted)
+        {
+            return HeadOutcome.Closed; // FIN between requests: a normal close
+        }
+
+        if (!headStarted && !buffer.IsEmpty)
+        {
+            headStarted = true;
+            SetDeadline(DeadlineKind.RequestHeaders, Limits.RequestHeadersTimeout);
+        }
+
+        _isIdle = false;
+        var exchange = TakeExchange();
+        var reader = new SequenceReader<byte>(buffer);
+        var status = exchange.ParseHead(ref reader, out rejection);
+        if (status == ParseResult.Complete)
+        {
+            _input.AdvanceTo(reader.Position);
+            ClearDeadline();
+            _requestNumber++;
+            exchange.OnHeadComplete();
+            return HeadOutcome.Complete;
+        }
+
+        _input.AdvanceTo(reader.Position, buffer.End);
+        if (status == ParseResult.Rejected)
+        {
+            return HeadOutcome.Rejected;
+        }
+
+        if (result.IsCompleted)
+        {
+            // FIN. After nothing but empty lines it is a normal close; in the middle of a head it is a truncated
+            // request, answered with 400 (Kestrel's way) in case the client only half-closed and still reads.
+            if (exchange.RequestLineDone || !buffer.Slice(reader.Position).IsEmpty)
+            {
+                rejection = RequestRejection.UnexpectedEndOfRequestHead;
+                return HeadOutcome.Rejected;
+            }
+
+            return HeadOutcome.Closed;
+        }
+
+        return HeadOutcome.NeedMoreData;
     }
 
     /// <summary>

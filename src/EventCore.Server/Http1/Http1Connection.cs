@@ -103,8 +103,43 @@ internal abstract partial class Http1Connection
             var reusable = true;
             try
             {
-                while (await ReadRequestHeadAsync())
+                while (true)
                 {
+                    // Wait for a request head (Http1Connection.Reading.cs); inline, so that waiting allocates nothing.
+                    BeginHeadWait();
+                    var headStarted = false;
+                    var mustWait = false;
+                    var outcome = HeadOutcome.NeedMoreData;
+                    while (outcome == HeadOutcome.NeedMoreData)
+                    {
+                        if (mustWait || !_input.TryRead(out var result))
+                        {
+                            if (!headStarted && !await SettleBeforeWaitingAsync())
+                            {
+                                outcome = HeadOutcome.Closed;
+                                break;
+                            }
+
+                            result = await WaitForHeadBytesAsync(headStarted);
+                        }
+
+                        mustWait = true;
+                        outcome = OnHeadBytes(result, ref headStarted, out var rejection);
+                        if (outcome == HeadOutcome.Canceled)
+                        {
+                            outcome = await OnHeadReadCanceledAsync(headStarted) ? HeadOutcome.Closed : HeadOutcome.NeedMoreData;
+                        }
+                        else if (outcome == HeadOutcome.Rejected)
+                        {
+                            await _exchange!.RejectAsync(rejection);
+                        }
+                    }
+
+                    if (outcome != HeadOutcome.Complete)
+                    {
+                        break;
+                    }
+
                     var exchange = _exchange!;
                     await exchange.ExecuteRequestAsync();
                     if (!exchange.KeepAlive || _aborted || _closing || !await exchange.DrainRequestBodyAsync())
