@@ -1,0 +1,99 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using EventCore.Sites.Options;
+
+namespace EventCore.Sites.Serving;
+
+/// <summary>The servers of <see cref="SitesOptions"/>, compiled for serving: settings inherited, regexes built.</summary>
+internal sealed class SiteTable
+{
+    private SiteTable(IReadOnlyList<VirtualServer> servers) => Servers = servers;
+
+    public IReadOnlyList<VirtualServer> Servers { get; }
+
+    /// <exception cref="InvalidOperationException">A location's regex or modifier is not valid (options from appsettings.json).</exception>
+    public static SiteTable Build(SitesOptions options, Func<SiteLocation, StaticFileServer?> staticFiles)
+    {
+        var global = EffectiveSettings.Defaults.With(options);
+        var servers = new List<VirtualServer>();
+        foreach (var server in options.Servers)
+        {
+            var settings = global.With(server);
+            var fallback = new SiteLocation(LocationMatch.Prefix, "/", null, null, settings);
+            var locations = new List<SiteLocation>();
+            Flatten(server.Locations, settings, locations);
+            foreach (var location in locations.Append(fallback))
+            {
+                location.StaticFiles = staticFiles(location);
+            }
+
+            var listen = server.Listen.Count > 0 ? server.Listen.Select(ListenAddress.Parse).ToList() : [ListenAddress.Parse("*:8080")];
+            servers.Add(new VirtualServer(listen, [.. server.ServerName.Select(n => n.ToLowerInvariant())], fallback, locations));
+        }
+
+        return new SiteTable(servers);
+    }
+
+    /// <summary>Every address any server listens on, once each, in file order.</summary>
+    public IEnumerable<ListenAddress> Addresses => Servers.SelectMany(s => s.Listen).Distinct();
+
+    /// <summary>
+    /// The server for a request: among the servers listening on the connection's address (all of them when none
+    /// does: the sites run in an app with its own URLs), the one whose name is the host exactly, else the one with
+    /// the longest matching <c>*.</c> wildcard, else the first (the address's default).
+    /// </summary>
+    public VirtualServer? Select(IPAddress? localAddress, int localPort, string host)
+    {
+        var candidates = Servers.Where(s => s.ListensOn(localAddress, localPort)).ToList();
+        if (candidates.Count == 0)
+        {
+            candidates = [.. Servers];
+        }
+
+        host = host.TrimEnd('.').ToLowerInvariant();
+        VirtualServer? best = null;
+        var bestScore = -1;
+        foreach (var server in candidates)
+        {
+            var score = server.NameMatch(host);
+            if (score > bestScore)
+            {
+                (best, bestScore) = (server, score);
+            }
+        }
+
+        return best ?? candidates.FirstOrDefault();
+    }
+
+    private static void Flatten(IList<SiteLocationOptions> options, EffectiveSettings inherited, List<SiteLocation> into)
+    {
+        foreach (var location in options)
+        {
+            var settings = inherited.With(location);
+            var match = location.Match switch
+            {
+                "" => LocationMatch.Prefix,
+                "=" => LocationMatch.Exact,
+                "^~" => LocationMatch.PrefixNoRegex,
+                "~" or "~*" => LocationMatch.Regex,
+                _ => throw new InvalidOperationException($"Sites: location \"{location.Path}\" has an unknown match \"{location.Match}\" (\"\", =, ^~, ~ or ~*)."),
+            };
+            Regex? regex = null;
+            if (match == LocationMatch.Regex)
+            {
+                try
+                {
+                    var flags = RegexOptions.CultureInvariant | (location.Match == "~*" ? RegexOptions.IgnoreCase : RegexOptions.None);
+                    regex = new Regex(location.Path, flags, TimeSpan.FromMilliseconds(100));
+                }
+                catch (ArgumentException e)
+                {
+                    throw new InvalidOperationException($"Sites: location ~ \"{location.Path}\" is not a valid regular expression: {e.Message}", e);
+                }
+            }
+
+            into.Add(new SiteLocation(match, location.Path, regex, location.Alias, settings));
+            Flatten(location.Locations, settings, into);
+        }
+    }
+}

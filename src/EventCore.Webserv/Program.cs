@@ -1,0 +1,3 @@
+using EventCore.Webserv;
+
+return await WebservCommand.RunAsync(args, Console.Out, Console.Error);
