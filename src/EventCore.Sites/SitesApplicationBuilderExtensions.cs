@@ -21,7 +21,7 @@ public static class SitesApplicationBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         var services = app.ApplicationServices;
-        var options = services.GetService<IOptions<SitesOptions>>()?.Value is { } value && services.GetService<StaticFiles>() is not null
+        var options = services.GetService<IOptions<SitesOptions>>()?.Value is { } value && services.GetService<SiteFiles>() is not null
             ? value
             : throw new InvalidOperationException("UseSites needs the sites services: call services.AddSites() (builder.Services.AddSites()).");
         if (options.Servers.Count == 0)

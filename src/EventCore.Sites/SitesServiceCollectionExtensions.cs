@@ -29,8 +29,9 @@ public static class SitesServiceCollectionExtensions
             cgi.MaxProcesses = options.Value.CgiMaxProcesses ?? cgi.MaxProcesses;
             cgi.Timeout = options.Value.CgiTimeout ?? cgi.Timeout;
         });
-        services.AddSingleton<StaticFiles>();
+        services.AddSingleton<SiteFiles>();
         services.AddSingleton<Uploads>();
+        services.AddSingleton<AccessLog>();
         services.AddSingleton<CgiDispatch>();
         return services;
     }

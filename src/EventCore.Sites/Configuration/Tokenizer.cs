@@ -35,7 +35,12 @@ internal static class Tokenizer
             }
             else if (c is '{' or '}' or ';')
             {
-                tokens.Add(new Token(c switch { '{' => TokenKind.OpenBrace, '}' => TokenKind.CloseBrace, _ => TokenKind.Semicolon }, c.ToString(), line));
+                tokens.Add(c switch
+                {
+                    '{' => new Token(TokenKind.OpenBrace, "{", line),
+                    '}' => new Token(TokenKind.CloseBrace, "}", line),
+                    _ => new Token(TokenKind.Semicolon, ";", line),
+                });
                 i++;
             }
             else if (c is '"' or '\'')

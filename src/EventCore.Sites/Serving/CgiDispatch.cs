@@ -12,7 +12,7 @@ namespace EventCore.Sites.Serving;
 internal sealed class CgiDispatch(CgiExecutor executor)
 {
     /// <summary>The script a path names in this location, or null when it names none.</summary>
-    public CgiScriptMatch? Resolve(SiteRequest site)
+    public static CgiScriptMatch? Resolve(SiteRequest site)
     {
         var location = site.Location;
         var cgi = location.Settings.Cgi;
@@ -59,7 +59,7 @@ internal sealed class CgiDispatch(CgiExecutor executor)
             PathInfo = match.PathInfo,
             DocumentRoot = site.Location.BaseFolder!,
             Timeout = site.Settings.CgiTimeout,
-            LocalRedirect = site.Depth < SiteRequest.MaxDepth ? c => sites.DispatchAsync(c, site.Depth + 1) : null,
+            LocalRedirect = site.Depth < SiteRequest.MaxDepth ? (RequestDelegate)(c => sites.DispatchAsync(c, site.Depth + 1)) : null,
         };
         await executor.ExecuteAsync(context, script);
         if (!context.Response.HasStarted && context.Response.StatusCode >= 400)

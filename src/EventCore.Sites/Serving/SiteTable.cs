@@ -28,7 +28,8 @@ internal sealed class SiteTable
             }
 
             var listen = server.Listen.Count > 0 ? server.Listen.Select(ListenAddress.Parse).ToList() : [ListenAddress.Parse("*:8080")];
-            servers.Add(new VirtualServer(listen, [.. server.ServerName.Select(n => n.ToLowerInvariant())], fallback, locations));
+            var accessLog = (server.AccessLog ?? options.AccessLog) is { } log && log != "off" ? log : null;
+            servers.Add(new VirtualServer(listen, [.. server.ServerName.Select(n => n.ToLowerInvariant())], fallback, locations, accessLog));
         }
 
         return new SiteTable(servers);

@@ -11,9 +11,16 @@ namespace EventCore.Sites.Serving;
 /// and HEAD. Never throws for anything a client sends: bad targets are 400, and every answer goes through the
 /// error pages.
 /// </summary>
-internal sealed partial class SitesMiddleware(SiteTable table, StaticFiles files, Uploads uploads, CgiDispatch cgi, ILogger<SitesMiddleware> logger)
+internal sealed partial class SitesMiddleware(SiteTable table, SiteFiles files, Uploads uploads, CgiDispatch cgi, AccessLog accessLog, ILogger<SitesMiddleware> logger)
 {
-    public Task InvokeAsync(HttpContext context) => DispatchAsync(context, depth: 0);
+    public async Task InvokeAsync(HttpContext context)
+    {
+        await DispatchAsync(context, depth: 0);
+        if (context.Features.Get<SiteRequest>()?.Server.AccessLog is { } log)
+        {
+            accessLog.Write(log, context);
+        }
+    }
 
     /// <summary>Serves the request's current target (again, after a CGI local redirect: one level deeper).</summary>
     public async Task DispatchAsync(HttpContext context, int depth)
@@ -33,7 +40,9 @@ internal sealed partial class SitesMiddleware(SiteTable table, StaticFiles files
         if (path is null)
         {
             LogBadTarget(logger, rawTarget);
-            await ErrorResponses.SendAsync(context, new SiteRequest(server, server.Fallback, "/", depth), StatusCodes.Status400BadRequest);
+            var site = new SiteRequest(server, server.Fallback, "/", depth);
+            context.Features.Set(site);
+            await ErrorResponses.SendAsync(context, site, StatusCodes.Status400BadRequest);
             return;
         }
 
@@ -60,7 +69,7 @@ internal sealed partial class SitesMiddleware(SiteTable table, StaticFiles files
             LogTooLarge(logger, context.Request.ContentLength, settings.ClientMaxBodySize);
             await ErrorResponses.SendAsync(context, site, StatusCodes.Status413PayloadTooLarge);
         }
-        else if (cgi.Resolve(site) is { } script)
+        else if (CgiDispatch.Resolve(site) is { } script)
         {
             await cgi.RunAsync(context, site, script, this);
         }

@@ -81,7 +81,7 @@ internal sealed partial class Uploads(ILogger<Uploads> logger)
         }
 
         var existed = File.Exists(target);
-        await StoreAsync(context.Request.Body, store, target, replace: true, context.RequestAborted);
+        await ReplaceAsync(context.Request.Body, store, target, context.RequestAborted);
         var response = context.Response;
         response.StatusCode = existed ? StatusCodes.Status204NoContent : StatusCodes.Status201Created;
         if (!existed)
@@ -186,12 +186,13 @@ internal sealed partial class Uploads(ILogger<Uploads> logger)
         }
     }
 
-    private static async Task StoreAsync(Stream body, string store, string target, bool replace, CancellationToken cancellation)
+    /// <summary>Stores <paramref name="body"/> as <paramref name="target"/>, replacing it in one rename when it exists.</summary>
+    private static async Task ReplaceAsync(Stream body, string store, string target, CancellationToken cancellation)
     {
         var temp = await WriteTempAsync(body, store, cancellation);
         try
         {
-            File.Move(temp, target, replace);
+            File.Move(temp, target, overwrite: true);
         }
         finally
         {

@@ -3,8 +3,11 @@ using System.Net;
 namespace EventCore.Sites.Serving;
 
 /// <summary>A <c>server</c> block: its addresses, names and locations (nested ones flattened in file order).</summary>
-internal sealed class VirtualServer(IReadOnlyList<ListenAddress> listen, IReadOnlyList<string> names, SiteLocation fallback, IReadOnlyList<SiteLocation> locations)
+internal sealed class VirtualServer(IReadOnlyList<ListenAddress> listen, IReadOnlyList<string> names, SiteLocation fallback, IReadOnlyList<SiteLocation> locations, string? accessLog)
 {
+    /// <summary>The file of the combined access log, or null (<c>access_log off;</c>, the default).</summary>
+    public string? AccessLog { get; } = accessLog;
+
     public IReadOnlyList<ListenAddress> Listen { get; } = listen;
 
     public IReadOnlyList<string> Names { get; } = names;

@@ -9,7 +9,7 @@ public sealed class ConfigParserTests
     public void Blocks_nest_and_simple_directives_have_no_children()
     {
         var nodes = ConfigParser.Parse("workers 2;\nserver {\n  location / {\n    root /srv;\n  }\n}\n", "/c.conf");
-        Assert.Equal(["workers", "server"], nodes.Select(n => n.Name));
+        Assert.Equal(new[] { "workers", "server" }, nodes.Select(n => n.Name));
         Assert.Null(nodes[0].Children);
         var location = Assert.Single(nodes[1].Children!);
         Assert.Equal(("location", 3, "/"), (location.Name, location.Line, location.Arguments[0]));

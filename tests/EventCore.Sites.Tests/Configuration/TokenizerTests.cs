@@ -9,7 +9,7 @@ public sealed class TokenizerTests
     {
         var tokens = Tokenizer.Tokenize("server { # a comment ; {\n  listen 80;\n}\n", "f");
         Assert.Equal(
-            [(TokenKind.Word, "server", 1), (TokenKind.OpenBrace, "{", 1), (TokenKind.Word, "listen", 2), (TokenKind.Word, "80", 2), (TokenKind.Semicolon, ";", 2), (TokenKind.CloseBrace, "}", 3)],
+            new[] { (TokenKind.Word, "server", 1), (TokenKind.OpenBrace, "{", 1), (TokenKind.Word, "listen", 2), (TokenKind.Word, "80", 2), (TokenKind.Semicolon, ";", 2), (TokenKind.CloseBrace, "}", 3) },
             tokens.Select(t => (t.Kind, t.Text, t.Line)));
     }
 
@@ -17,7 +17,7 @@ public sealed class TokenizerTests
     public void Quoted_strings_keep_spaces_braces_semicolons_hashes_and_escapes()
     {
         var tokens = Tokenizer.Tokenize("return 200 \"a b; {c} #d \\\"q\\\" \\n\" 'single \\' quote';", "f");
-        Assert.Equal(["return", "200", "a b; {c} #d \"q\" \n", "single ' quote", ";"], tokens.Select(t => t.Text));
+        Assert.Equal(new[] { "return", "200", "a b; {c} #d \"q\" \n", "single ' quote", ";" }, tokens.Select(t => t.Text));
     }
 
     [Fact]

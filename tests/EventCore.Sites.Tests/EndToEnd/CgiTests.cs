@@ -42,7 +42,7 @@ public sealed class CgiTests(SitesFixture fixture) : IClassFixture<SitesFixture>
 
         var put = await client.PutAsync("/cgi/echo.py", new StringContent("x"), Cancel);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
-        Assert.Equal(["GET", "POST"], put.Content.Headers.Allow);
+        Assert.Equal(new[] { "GET", "POST" }, put.Content.Headers.Allow);
     }
 
     [Fact]

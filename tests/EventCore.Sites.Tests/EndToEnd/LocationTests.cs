@@ -56,10 +56,10 @@ public sealed class LocationTests(SitesFixture fixture) : IClassFixture<SitesFix
         using var client = fixture.Server.Client();
         var post = await client.PostAsync("/methods/x", new StringContent("x"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
-        Assert.Equal(["GET"], post.Content.Headers.Allow);
+        Assert.Equal(new[] { "GET" }, post.Content.Headers.Allow);
 
         var delete = await client.DeleteAsync("/", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, delete.StatusCode);
-        Assert.Equal(["GET", "HEAD"], delete.Content.Headers.Allow);
+        Assert.Equal(new[] { "GET", "HEAD" }, delete.Content.Headers.Allow);
     }
 }

@@ -15,6 +15,7 @@ public sealed class SitesFixture : IAsyncLifetime
             server_name default.test;
             root {SITE}/default;
             error_page 404 /errors/404.html;
+            access_log {SITE}/logs/access.log;
             location /files/ { autoindex on; }
             location = /exact { return 200 "exact"; }
             location /prec/ { return 200 "prefix"; }

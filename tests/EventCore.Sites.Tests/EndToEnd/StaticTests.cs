@@ -87,4 +87,23 @@ public sealed class StaticTests(SitesFixture fixture) : IClassFixture<SitesFixtu
         Assert.Equal(HttpStatusCode.NotFound, plain.StatusCode);
         Assert.Contains("<h1>404 Not Found</h1>", await plain.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Access_log_gets_a_combined_line_per_request()
+    {
+        using var client = fixture.Server.Client();
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("access-log-test/1.0");
+        await client.GetAsync("/static.txt?logged=1", Cancel);
+        var log = fixture.Site.PathOf("logs/access.log");
+        string? line = null;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        for (var tries = 0; line is null && tries < 1000; tries++)
+        {
+            await timer.WaitForNextTickAsync(Cancel);
+            line = File.Exists(log) ? File.ReadAllLines(log).FirstOrDefault(l => l.Contains("logged=1", StringComparison.Ordinal)) : null;
+        }
+
+        Assert.NotNull(line);
+        Assert.Matches(@"^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] ""GET /static\.txt\?logged=1 HTTP/1\.1"" 200 25 ""-"" ""access-log-test/1\.0""$", line);
+    }
 }

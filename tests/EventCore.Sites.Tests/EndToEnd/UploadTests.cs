@@ -61,7 +61,7 @@ public sealed class UploadTests(SitesFixture fixture) : IClassFixture<SitesFixtu
         using var client = fixture.Server.Client();
         var response = await client.PostAsync("/upload/raw.bin", new ByteArrayContent([1, 2, 3]), Cancel);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal([1, 2, 3], await File.ReadAllBytesAsync(Path.Combine(fixture.Store, "raw.bin"), Cancel));
+        Assert.Equal(new byte[] { 1, 2, 3 }, await File.ReadAllBytesAsync(Path.Combine(fixture.Store, "raw.bin"), Cancel));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace EventCore.Sites.Serving;
 /// <c>index</c> file (served as if asked for: it may be a script), else the <c>autoindex</c> listing, else 403; a
 /// file → ASP.NET Core's static files; nothing → 404. A path that a symlink takes out of the folder → 403.
 /// </summary>
-internal sealed partial class StaticFiles(ILogger<StaticFiles> logger)
+internal sealed partial class SiteFiles(ILogger<SiteFiles> logger)
 {
     public async Task ServeAsync(HttpContext context, SiteRequest site, SitesMiddleware sites)
     {
