@@ -6,8 +6,8 @@ namespace EventCore.Sites.Serving;
 
 /// <summary>
 /// Serves a request as nginx would from the sites: picks the server by address and Host, the location by nginx's
-/// precedence, then in order: <c>return</c>; <c>allow_methods</c> (405 + Allow); <c>client_max_body_size</c> (413
-/// before any body is read); a <c>cgi</c> script; an <c>upload_store</c> for POST, PUT, DELETE; static files for GET
+/// precedence, then in nginx's order: <c>client_max_body_size</c> (413 before any body is read); <c>return</c>;
+/// <c>allow_methods</c> (405 + Allow); a <c>cgi</c> script; an <c>upload_store</c> for POST, PUT, DELETE; static files for GET
 /// and HEAD. Never throws for anything a client sends: bad targets are 400, and every answer goes through the
 /// error pages.
 /// </summary>
@@ -55,7 +55,12 @@ internal sealed partial class SitesMiddleware(SiteTable table, SiteFiles files, 
         context.Features.Set(site);
         var settings = site.Settings;
         var method = context.Request.Method;
-        if (settings.Return is { } answer)
+        if (!ApplyBodyLimit(context, settings.ClientMaxBodySize))
+        {
+            LogTooLarge(logger, context.Request.ContentLength, settings.ClientMaxBodySize);
+            await ErrorResponses.SendAsync(context, site, StatusCodes.Status413PayloadTooLarge);
+        }
+        else if (settings.Return is { } answer)
         {
             await ReturnAsync(context, site, answer.Code, answer.Text);
         }
@@ -63,11 +68,6 @@ internal sealed partial class SitesMiddleware(SiteTable table, SiteFiles files, 
         {
             context.Response.Headers.Allow = settings.AllowHeader;
             await ErrorResponses.SendAsync(context, site, StatusCodes.Status405MethodNotAllowed);
-        }
-        else if (!ApplyBodyLimit(context, settings.ClientMaxBodySize))
-        {
-            LogTooLarge(logger, context.Request.ContentLength, settings.ClientMaxBodySize);
-            await ErrorResponses.SendAsync(context, site, StatusCodes.Status413PayloadTooLarge);
         }
         else if (CgiDispatch.Resolve(site) is { } script)
         {
