@@ -6,9 +6,9 @@ namespace EventCore.Sites.Tests.EndToEnd;
 /// One Webserv host for the end-to-end suites: three servers (two names and a wildcard on port 0, a default on port 1)
 /// over a site tree in a temporary folder, with a location of every kind, uploads and CGI.
 /// </summary>
-public sealed class SitesFixture : IAsyncLifetime
+public sealed class SitesFixture : WebservFixture
 {
-    public const string Config = """
+    public const string ConfigText = """
         client_max_body_size 1m;
         server {
             listen 127.0.0.1:{PORT0};
@@ -53,15 +53,11 @@ public sealed class SitesFixture : IAsyncLifetime
         }
         """;
 
-    private WebservServer? _server;
-
-    public TempFolder Site { get; } = new();
-
-    public WebservServer Server => _server!;
+    protected override string Config => ConfigText;
 
     public string Store => Site.PathOf("store");
 
-    public async ValueTask InitializeAsync()
+    protected override void Populate()
     {
         Site.Write("default/index.html", "default index");
         Site.Write("default/errors/404.html", "custom not found page");
@@ -82,16 +78,5 @@ public sealed class SitesFixture : IAsyncLifetime
         File.CreateSymbolicLink(Site.PathOf("default/link-in.txt"), Site.PathOf("default/static.txt"));
         File.CreateSymbolicLink(Site.PathOf("default/link-out.txt"), Site.PathOf("aliased/page.txt"));
         Directory.CreateSymbolicLink(Site.PathOf("default/dir-out"), Site.PathOf("aliased"));
-        _server = await WebservServer.StartAsync(Site, Config);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        Site.Dispose();
     }
 }

@@ -8,9 +8,9 @@ namespace EventCore.Sites.Tests.Tester42;
 /// upper-cases its input (the tester's <c>cgi_tester</c>, here a python3 script), <c>/put_test/</c> PUT only into an
 /// upload store, <c>/post_body</c> limited to 100 bytes.
 /// </summary>
-public sealed class Tester42Fixture : IAsyncLifetime
+public sealed class Tester42Fixture : WebservFixture
 {
-    public const string Config = """
+    public const string ConfigText = """
         client_max_body_size 0;
         cgi_timeout 120s;
         server {
@@ -39,13 +39,9 @@ public sealed class Tester42Fixture : IAsyncLifetime
         }
         """;
 
-    private WebservServer? _server;
+    protected override string Config => ConfigText;
 
-    public TempFolder Site { get; } = new();
-
-    public WebservServer Server => _server!;
-
-    public async ValueTask InitializeAsync()
+    protected override void Populate()
     {
         Site.Write("www/index.html", "42 index");
         Site.Write("YoupiBanane/youpi.bad_extension", "youpi bad extension");
@@ -67,16 +63,5 @@ public sealed class Tester42Fixture : IAsyncLifetime
 
             """);
         File.SetUnixFileMode(cgi, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
-        _server = await WebservServer.StartAsync(Site, Config);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        Site.Dispose();
     }
 }
