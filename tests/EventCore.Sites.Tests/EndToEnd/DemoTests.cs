@@ -1,11 +1,5 @@
 using System.Net;
-using EventCore.Server;
 using EventCore.Sites.Tests.Support;
-using EventCore.Webserv;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace EventCore.Sites.Tests.EndToEnd;
 
@@ -18,19 +12,8 @@ public sealed class DemoTests
     public async Task Demo_serves_index_css_image_autoindex_redirect_custom_404_upload_form_php_and_python()
     {
         Interpreters.Need(Interpreters.PhpCgi, Interpreters.Python);
-        var config = WebservCommand.FindConfig(WebservCommand.DefaultConfig);
-        await using var app = WebservHost.Build(config, [], builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Services.Configure<EventCoreServerOptions>(o =>
-            {
-                o.Urls.Clear();
-                o.Urls.Add("http://127.0.0.1:0");
-            });
-        });
-        await app.StartAsync(Cancel);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(address) };
+        await using var demo = await DemoServer.StartAsync();
+        using var client = demo.Client();
 
         Assert.Contains("EventCore webserv", await client.GetStringAsync("/", Cancel), StringComparison.Ordinal);
         Assert.Equal("text/css", (await client.GetAsync("/style.css", Cancel)).Content.Headers.ContentType!.MediaType);
@@ -52,6 +35,5 @@ public sealed class DemoTests
         Assert.Equal(HttpStatusCode.Created, (await client.PutAsync("/uploads/" + name, new StringContent("hi"), Cancel)).StatusCode);
         Assert.Contains(name, await client.GetStringAsync("/uploads/", Cancel), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/uploads/" + name, Cancel)).StatusCode);
-        await app.StopAsync(Cancel);
     }
 }
