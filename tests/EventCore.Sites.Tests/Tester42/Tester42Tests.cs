@@ -103,7 +103,10 @@ public sealed class Tester42Tests(Tester42Fixture fixture) : IClassFixture<Teste
         {
             for (var i = 0; i < read; i++)
             {
-                Assert.Equal((byte)('A' + ((total + i) % 26)), buffer[i]);
+                if (buffer[i] != (byte)('A' + ((total + i) % 26)))
+                {
+                    Assert.Fail($"byte {total + i} is '{(char)buffer[i]}', not the upper-cased input");
+                }
             }
 
             total += read;
