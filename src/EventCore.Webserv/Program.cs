@@ -1,3 +1,7 @@
-using EventCore.Webserv;
+namespace EventCore.Webserv;
 
-return await WebservCommand.RunAsync(args, Console.Out, Console.Error);
+/// <summary>The entry point: <see cref="WebservCommand"/> with the console.</summary>
+internal static class Program
+{
+    public static Task<int> Main(string[] args) => WebservCommand.RunAsync(args, Console.Out, Console.Error);
+}
