@@ -1,7 +1,7 @@
 namespace EventCore.Sites.Tests.Support;
 
-/// <summary>A read-only stream of <c>length</c> bytes made as it is read (<see cref="At"/>): large bodies without large arrays.</summary>
-internal abstract class PatternStreamBase(long length) : Stream
+/// <summary>A read-only stream of <c>length</c> bytes (0, 1, ... 250, 0, ...) made as it is read: large bodies without large arrays.</summary>
+internal sealed class PatternStream(long length) : Stream
 {
     private long _position;
 
@@ -15,14 +15,12 @@ internal abstract class PatternStreamBase(long length) : Stream
 
     public override long Position { get => _position; set => throw new NotSupportedException(); }
 
-    protected abstract byte At(long position);
-
     public override int Read(byte[] buffer, int offset, int count)
     {
         var n = (int)Math.Min(count, length - _position);
         for (var i = 0; i < n; i++)
         {
-            buffer[offset + i] = At(_position + i);
+            buffer[offset + i] = (byte)((_position + i) % 251);
         }
 
         _position += n;
@@ -38,10 +36,4 @@ internal abstract class PatternStreamBase(long length) : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-}
-
-/// <summary>0, 1, ... 250, 0, ...</summary>
-internal sealed class PatternStream(long length) : PatternStreamBase(length)
-{
-    protected override byte At(long position) => (byte)(position % 251);
 }

@@ -34,6 +34,9 @@ internal sealed class RawClient : IAsyncDisposable
         return RawReply.Parse(await client.ReadToEndAsync());
     }
 
+    /// <summary>The connection's stream, for a test that reads and writes at once.</summary>
+    public Stream Stream => _stream;
+
     public Task WriteAsync(string text) => WriteAsync(Encoding.Latin1.GetBytes(text));
 
     public async Task WriteAsync(byte[] bytes) => await _stream.WriteAsync(bytes, TestContext.Current.CancellationToken);
