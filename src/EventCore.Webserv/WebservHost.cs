@@ -67,24 +67,24 @@ internal static class WebservHost
         // The sites set client_max_body_size per request; the server itself sets no limit of its own.
         var limits = options.Limits;
         limits.MaxRequestBodySize = null;
-        if (Longest(sites, s => s.KeepaliveTimeout, s => s.KeepaliveTimeout) is { } keepAlive)
+        if (Longest(sites, s => s.KeepaliveTimeout) is { } keepAlive)
         {
             limits.KeepAliveTimeout = keepAlive;
         }
 
-        if (Longest(sites, s => s.ClientHeaderTimeout, s => s.ClientHeaderTimeout) is { } header)
+        if (Longest(sites, s => s.ClientHeaderTimeout) is { } header)
         {
             limits.RequestHeadersTimeout = header;
         }
 
         // nginx's body and send timeouts bound the wait for one read or write; EventCore bounds the rate after a
         // grace period: a client that sends (reads) nothing for that long is cut, one that trickles is not.
-        if (Longest(sites, s => s.ClientBodyTimeout, s => s.ClientBodyTimeout) is { } body)
+        if (Longest(sites, s => s.ClientBodyTimeout) is { } body)
         {
             limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1, gracePeriod: AtLeastTwoSeconds(body));
         }
 
-        if (Longest(sites, s => s.SendTimeout, s => s.SendTimeout) is { } send)
+        if (Longest(sites, s => s.SendTimeout) is { } send)
         {
             limits.MinResponseDataRate = new MinDataRate(bytesPerSecond: 1, gracePeriod: AtLeastTwoSeconds(send));
         }
@@ -96,6 +96,6 @@ internal static class WebservHost
     private static IEnumerable<ListenAddress> Addresses(SiteServerOptions server) =>
         server.Listen.Count > 0 ? server.Listen.Select(ListenAddress.Parse) : [ListenAddress.Parse("*:8080")];
 
-    private static TimeSpan? Longest(SitesOptions sites, Func<SitesOptions, TimeSpan?> global, Func<SiteServerOptions, TimeSpan?> server) =>
-        sites.Servers.Select(server).Append(global(sites)).Max();
+    private static TimeSpan? Longest(SitesOptions sites, Func<SiteServerSettings, TimeSpan?> timeout) =>
+        sites.Servers.Select(timeout).Append(timeout(sites)).Max();
 }

@@ -1,7 +1,7 @@
 namespace EventCore.Sites.Options;
 
 /// <summary>A <c>server { }</c> block: a virtual server.</summary>
-public sealed class SiteServerOptions : SiteSettings
+public sealed class SiteServerOptions : SiteServerSettings
 {
     /// <summary><c>listen</c>: <c>HOST:PORT</c> addresses (<c>*:8080</c>, <c>127.0.0.1:8080</c>, <c>[::1]:8080</c>). Default <c>*:8080</c>.</summary>
     public IList<string> Listen { get; } = [];
@@ -11,19 +11,4 @@ public sealed class SiteServerOptions : SiteSettings
 
     /// <summary>The <c>location</c> blocks, in order.</summary>
     public IList<SiteLocationOptions> Locations { get; } = [];
-
-    /// <summary><c>keepalive_timeout</c> for this server.</summary>
-    public TimeSpan? KeepaliveTimeout { get; set; }
-
-    /// <summary><c>client_header_timeout</c> for this server.</summary>
-    public TimeSpan? ClientHeaderTimeout { get; set; }
-
-    /// <summary><c>client_body_timeout</c> for this server.</summary>
-    public TimeSpan? ClientBodyTimeout { get; set; }
-
-    /// <summary><c>send_timeout</c> for this server.</summary>
-    public TimeSpan? SendTimeout { get; set; }
-
-    /// <summary><c>access_log</c> for this server.</summary>
-    public string? AccessLog { get; set; }
 }

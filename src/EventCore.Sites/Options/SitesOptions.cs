@@ -5,7 +5,7 @@ namespace EventCore.Sites.Options;
 /// an nginx-style file by <c>AddWebservConfig</c>. The settings of <see cref="SiteSettings"/> given here are the
 /// defaults of every server.
 /// </summary>
-public sealed class SitesOptions : SiteSettings
+public sealed class SitesOptions : SiteServerSettings
 {
     /// <summary>The virtual servers, in order: the first for an address is that address's default.</summary>
     public IList<SiteServerOptions> Servers { get; } = [];
@@ -15,19 +15,4 @@ public sealed class SitesOptions : SiteSettings
 
     /// <summary><c>cgi_max_processes</c>: scripts running at once; one more is answered 503. Default 64.</summary>
     public int? CgiMaxProcesses { get; set; }
-
-    /// <summary><c>keepalive_timeout</c>, also settable per server.</summary>
-    public TimeSpan? KeepaliveTimeout { get; set; }
-
-    /// <summary><c>client_header_timeout</c>, also settable per server.</summary>
-    public TimeSpan? ClientHeaderTimeout { get; set; }
-
-    /// <summary><c>client_body_timeout</c>, also settable per server.</summary>
-    public TimeSpan? ClientBodyTimeout { get; set; }
-
-    /// <summary><c>send_timeout</c>, also settable per server.</summary>
-    public TimeSpan? SendTimeout { get; set; }
-
-    /// <summary><c>access_log</c>: a file for the combined log format, or <c>off</c> (the default).</summary>
-    public string? AccessLog { get; set; }
 }
