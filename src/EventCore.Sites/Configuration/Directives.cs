@@ -72,7 +72,13 @@ internal static class Directives
     {
         var server = scope.Child(Server, "Servers", node);
         ConfigCompiler.CompileBlock(server, node.Children!);
-        var listens = server.Values("Listen") is { Count: > 0 } given ? given : ["*:8080"];
+        // The default address is written out: it also keeps an otherwise empty "server { }" in the configuration.
+        if (server.Values("Listen").Count == 0)
+        {
+            server.Add("Listen", "*:8080");
+        }
+
+        var listens = server.Values("Listen");
         var names = server.Values("ServerName") is { Count: > 0 } named ? named : [""];
         foreach (var listen in listens)
         {
