@@ -27,12 +27,32 @@ internal static class RequestTarget
             target = slash < 0 ? "/" : target[slash..];
         }
 
-        if (!target.StartsWith('/') || Decode(target) is not { } decoded)
+        if (!target.StartsWith('/'))
         {
             return null;
         }
 
-        return Collapse(decoded);
+        if (IsPlain(target))
+        {
+            return target;
+        }
+
+        return Decode(target) is { } decoded ? Collapse(decoded) : null;
+    }
+
+    /// <summary>The common case, kept as it is (no allocation): printable ASCII, no escape, no empty, "." or ".." segment.</summary>
+    private static bool IsPlain(string target)
+    {
+        for (var i = 0; i < target.Length; i++)
+        {
+            var c = target[i];
+            if (c is <= ' ' or >= (char)0x7F or '%' || (c == '/' && i + 1 < target.Length && target[i + 1] is '/' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string? Decode(string target)

@@ -45,17 +45,25 @@ internal sealed class SiteTable
     /// </summary>
     public VirtualServer? Select(IPAddress? localAddress, int localPort, string host)
     {
-        var candidates = Servers.Where(s => s.ListensOn(localAddress, localPort)).ToList();
-        if (candidates.Count == 0)
+        // No allocation per request: one pass over the servers, the address filter applied in place.
+        var anyListens = false;
+        foreach (var server in Servers)
         {
-            candidates = [.. Servers];
+            anyListens |= server.ListensOn(localAddress, localPort);
         }
 
         host = host.TrimEnd('.').ToLowerInvariant();
+        VirtualServer? first = null;
         VirtualServer? best = null;
         var bestScore = -1;
-        foreach (var server in candidates)
+        foreach (var server in Servers)
         {
+            if (anyListens && !server.ListensOn(localAddress, localPort))
+            {
+                continue;
+            }
+
+            first ??= server;
             var score = server.NameMatch(host);
             if (score > bestScore)
             {
@@ -63,7 +71,7 @@ internal sealed class SiteTable
             }
         }
 
-        return best ?? candidates.FirstOrDefault();
+        return best ?? first;
     }
 
     private static void Flatten(IList<SiteLocationOptions> options, EffectiveSettings inherited, List<SiteLocation> into)

@@ -6,6 +6,10 @@ public sealed class RequestTargetTests
 {
     [Theory]
     [InlineData("/", "/")]
+    [InlineData("/plain/path-1.html", "/plain/path-1.html")]
+    [InlineData("/.hidden/a..b", "/.hidden/a..b")]
+    [InlineData("/a/..", "/")]
+    [InlineData("/a\u0001b", null)]
     [InlineData("/a/b.html?x=1", "/a/b.html")]
     [InlineData("/a//b///c", "/a/b/c")]
     [InlineData("/a/./b/../c", "/a/c")]
