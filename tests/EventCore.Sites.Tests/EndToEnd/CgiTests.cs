@@ -46,6 +46,16 @@ public sealed class CgiTests(SitesFixture fixture) : IClassFixture<SitesFixture>
     }
 
     [Fact]
+    public async Task Cgi_timeout_is_504_and_a_script_that_cannot_run_is_403()
+    {
+        using var client = fixture.Server.Client();
+        var slow = await client.GetAsync("/sh/slow.sh", Cancel);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, slow.StatusCode);
+        Assert.Contains("<h1>504 Gateway Timeout</h1>", await slow.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/sh/noexec.sh", Cancel)).StatusCode);
+    }
+
+    [Fact]
     public async Task Scripts_are_not_served_as_files_even_for_a_path_below_them()
     {
         Interpreters.Need(Interpreters.PhpCgi);

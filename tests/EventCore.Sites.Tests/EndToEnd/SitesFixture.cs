@@ -41,6 +41,10 @@ public sealed class SitesFixture : WebservFixture
                 cgi_timeout 10s;
                 error_page 404 /errors/404.html;
             }
+            location /sh/ {
+                cgi .sh exec;
+                cgi_timeout 1s;
+            }
         }
         server {
             listen 127.0.0.1:{PORT0};
@@ -75,6 +79,9 @@ public sealed class SitesFixture : WebservFixture
         Site.Write("default/cgi/echo.py", "import os, sys\nbody = sys.stdin.read()\nsys.stdout.write('Content-Type: text/plain\\r\\n\\r\\n')\nsys.stdout.write(os.environ['REQUEST_METHOD'] + ' ' + os.environ.get('PATH_INFO', '') + ' ' + os.environ['SCRIPT_NAME'] + ' ' + body.upper())\n");
         Site.Write("default/cgi/crash.py", "raise SystemExit(3)\n");
         Site.Folder("store");
+        var slow = Site.Write("default/sh/slow.sh", "#!/bin/sh\nsleep 30\n");
+        File.SetUnixFileMode(slow, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Site.Write("default/sh/noexec.sh", "#!/bin/sh\necho\n");
         File.CreateSymbolicLink(Site.PathOf("default/link-in.txt"), Site.PathOf("default/static.txt"));
         File.CreateSymbolicLink(Site.PathOf("default/link-out.txt"), Site.PathOf("aliased/page.txt"));
         Directory.CreateSymbolicLink(Site.PathOf("default/dir-out"), Site.PathOf("aliased"));
