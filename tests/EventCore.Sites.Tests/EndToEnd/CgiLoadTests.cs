@@ -34,7 +34,7 @@ public sealed class CgiLoadTests
             Assert.Equal("w:", await warmUp.GetStringAsync("/cgi/echo.py?w", cancel));
         }
 
-        await Until(() => Children().Count == 0, "the warm-up script to be reaped");
+        await Eventually.TrueAsync(() => Children().Count == 0, "the warm-up script to be reaped");
         var before = Descriptors();
 
         using (var client = server.Client())
@@ -48,7 +48,7 @@ public sealed class CgiLoadTests
             await Task.WhenAll(requests);
         }
 
-        await Until(
+        await Eventually.TrueAsync(
             () => Children().Count == 0 && !Descriptors().Except(before).Any(),
             $"children [{string.Join(", ", Children())}], descriptors opened [{string.Join(", ", Descriptors().Except(before))}]");
     }
@@ -87,16 +87,5 @@ public sealed class CgiLoadTests
         }
 
         return children;
-    }
-
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "not within 30 s: " + what);
-            await timer.WaitForNextTickAsync(TestContext.Current.CancellationToken);
-        }
     }
 }

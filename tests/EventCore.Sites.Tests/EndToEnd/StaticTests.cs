@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using EventCore.Sites.Tests.Support;
 
 namespace EventCore.Sites.Tests.EndToEnd;
 
@@ -96,14 +97,9 @@ public sealed class StaticTests(SitesFixture fixture) : IClassFixture<SitesFixtu
         await client.GetAsync("/static.txt?logged=1", Cancel);
         var log = fixture.Site.PathOf("logs/access.log");
         string? line = null;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        for (var tries = 0; line is null && tries < 1000; tries++)
-        {
-            await timer.WaitForNextTickAsync(Cancel);
-            line = File.Exists(log) ? File.ReadAllLines(log).FirstOrDefault(l => l.Contains("logged=1", StringComparison.Ordinal)) : null;
-        }
-
-        Assert.NotNull(line);
+        await Eventually.TrueAsync(
+            () => (line = File.Exists(log) ? File.ReadAllLines(log).FirstOrDefault(l => l.Contains("logged=1", StringComparison.Ordinal)) : null) is not null,
+            "the line in the access log");
         Assert.Matches(@"^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] ""GET /static\.txt\?logged=1 HTTP/1\.1"" 200 25 ""-"" ""access-log-test/1\.0""$", line);
     }
 }

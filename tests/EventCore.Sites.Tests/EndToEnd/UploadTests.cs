@@ -94,11 +94,11 @@ public sealed class UploadTests(SitesFixture fixture) : IClassFixture<SitesFixtu
             await raw.WriteAsync(new byte[256 * 1024]);
 
             // Wait until the server has the body streaming into its temporary file, then vanish.
-            await Until(() => Directory.EnumerateFiles(fixture.Store, ".upload-*").Any());
+            await Eventually.TrueAsync(() => Directory.EnumerateFiles(fixture.Store, ".upload-*").Any(), "the body to stream into a temporary file");
             raw.Reset();
         }
 
-        await Until(() => !Directory.EnumerateFiles(fixture.Store, ".upload-*").Any());
+        await Eventually.TrueAsync(() => !Directory.EnumerateFiles(fixture.Store, ".upload-*").Any(), "the temporary file to be deleted");
         Assert.False(File.Exists(Path.Combine(fixture.Store, "cut.bin")));
 
         // And the server goes on serving.
@@ -116,17 +116,5 @@ public sealed class UploadTests(SitesFixture fixture) : IClassFixture<SitesFixtu
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(32 * 1024 * 1024, new FileInfo(Path.Combine(fixture.Store, "large.bin")).Length);
         File.Delete(Path.Combine(fixture.Store, "large.bin"));
-    }
-
-    /// <summary>Waits for a condition the server makes true (checked every 20 ms, at most 20 s).</summary>
-    private static async Task Until(Func<bool> condition)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not come true within 20 s");
-            await timer.WaitForNextTickAsync(Cancel);
-        }
     }
 }
