@@ -56,6 +56,14 @@ public sealed class CgiTests(SitesFixture fixture) : IClassFixture<SitesFixture>
     }
 
     [Fact]
+    public async Task An_index_script_runs_for_its_folder()
+    {
+        Interpreters.Need(Interpreters.PhpCgi);
+        using var client = fixture.Server.Client();
+        Assert.Equal("php index /cgi/app/index.php", await client.GetStringAsync("/cgi/app/", Cancel));
+    }
+
+    [Fact]
     public async Task Scripts_are_not_served_as_files_even_for_a_path_below_them()
     {
         Interpreters.Need(Interpreters.PhpCgi);

@@ -39,6 +39,7 @@ public sealed class SitesFixture : WebservFixture
                 cgi .php /usr/bin/php-cgi;
                 cgi .py /usr/bin/python3;
                 cgi_timeout 10s;
+                index index.html index.php;
                 error_page 404 /errors/404.html;
             }
             location /sh/ {
@@ -78,6 +79,7 @@ public sealed class SitesFixture : WebservFixture
         Site.Write("default/cgi/hello.php", "<?php echo 'php says ' . htmlspecialchars($_GET['name'] ?? '') . ' ' . $_SERVER['REQUEST_METHOD'];\n");
         Site.Write("default/cgi/echo.py", "import os, sys\nbody = sys.stdin.read()\nsys.stdout.write('Content-Type: text/plain\\r\\n\\r\\n')\nsys.stdout.write(os.environ['REQUEST_METHOD'] + ' ' + os.environ.get('PATH_INFO', '') + ' ' + os.environ['SCRIPT_NAME'] + ' ' + body.upper())\n");
         Site.Write("default/cgi/crash.py", "raise SystemExit(3)\n");
+        Site.Write("default/cgi/app/index.php", "<?php echo 'php index ' . $_SERVER['SCRIPT_NAME'];\n");
         Site.Folder("store");
         var slow = Site.Write("default/sh/slow.sh", "#!/bin/sh\nsleep 30\n");
         File.SetUnixFileMode(slow, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
