@@ -27,6 +27,9 @@ internal sealed class SiteLocation(LocationMatch match, string path, Regex? rege
 
     public EffectiveSettings Settings { get; } = settings;
 
+    /// <summary>The locations nested in this one, searched when this one matches (nginx's order, see <see cref="VirtualServer.Find"/>).</summary>
+    public IReadOnlyList<SiteLocation> Children { get; init; } = [];
+
     /// <summary>Where files come from: the alias, else the root (null: no files here).</summary>
     public string? BaseFolder => Alias ?? Settings.Root;
 

@@ -20,9 +20,8 @@ internal sealed class SiteTable
         {
             var settings = global.With(server);
             var fallback = new SiteLocation(LocationMatch.Prefix, "/", null, null, settings);
-            var locations = new List<SiteLocation>();
-            Flatten(server.Locations, settings, locations);
-            foreach (var location in locations.Append(fallback))
+            var locations = Compile(server.Locations, settings);
+            foreach (var location in All(locations).Append(fallback))
             {
                 location.StaticFiles = staticFiles(location);
             }
@@ -74,8 +73,13 @@ internal sealed class SiteTable
         return best ?? first;
     }
 
-    private static void Flatten(IList<SiteLocationOptions> options, EffectiveSettings inherited, List<SiteLocation> into)
+    private static IEnumerable<SiteLocation> All(IEnumerable<SiteLocation> locations) =>
+        locations.SelectMany(l => All(l.Children).Prepend(l));
+
+    /// <summary>One level of locations, each with its nested ones (settings inherited from the enclosing level).</summary>
+    private static List<SiteLocation> Compile(IList<SiteLocationOptions> options, EffectiveSettings inherited)
     {
+        var level = new List<SiteLocation>();
         foreach (var location in options)
         {
             var settings = inherited.With(location);
@@ -101,8 +105,9 @@ internal sealed class SiteTable
                 }
             }
 
-            into.Add(new SiteLocation(match, location.Path, regex, location.Alias, settings));
-            Flatten(location.Locations, settings, into);
+            level.Add(new SiteLocation(match, location.Path, regex, location.Alias, settings) { Children = Compile(location.Locations, settings) });
         }
+
+        return level;
     }
 }
