@@ -129,6 +129,21 @@ internal static class Directives
                 throw Invalid(node, modifier, "=, ~, ~* or ^~ before the path");
         }
 
+        // As nginx: a nested prefix or exact location lies inside its parent's prefix, and an exact one has none.
+        if (scope.Context == Location && modifier is "" or "=" or "^~")
+        {
+            var (parentMatch, parentPath) = (scope.Data[scope.Prefix + "Match"], scope.Data[scope.Prefix + "Path"]!);
+            if (parentMatch == "=")
+            {
+                throw node.Error($"location \"{path}\" cannot be inside the exact location \"{parentPath}\"");
+            }
+
+            if (parentMatch is not ("~" or "~*") && !path.StartsWith(parentPath, StringComparison.Ordinal))
+            {
+                throw node.Error($"location \"{path}\" is outside location \"{parentPath}\"");
+            }
+        }
+
         var location = scope.Child(Location, "Locations", node);
         location.Set("Match", modifier);
         location.Set("Path", path);

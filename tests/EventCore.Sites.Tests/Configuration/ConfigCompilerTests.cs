@@ -165,6 +165,11 @@ public sealed class ConfigCompilerTests
     public void Bad_value(string text, string value) =>
         ConfigAssert.Fails(text, text.StartsWith("server {\n", StringComparison.Ordinal) ? 2 : 1, $"invalid value \"{value}\"");
 
+    [Theory]
+    [InlineData("server {\n location /a/ {\n  location /b/ { }\n }\n}", 3, "location \"/b/\" is outside location \"/a/\"")]
+    [InlineData("server {\n location = /a {\n  location /a { }\n }\n}", 3, "cannot be inside the exact location \"/a\"")]
+    public void Nested_location_outside_its_parent(string text, int line, string reason) => ConfigAssert.Fails(text, line, reason);
+
     [Fact]
     public void Redirect_without_url_is_an_error() => ConfigAssert.Fails("server {\n return 301;\n}", 2, "\"return 301\" needs the URL");
 
