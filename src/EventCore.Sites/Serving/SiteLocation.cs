@@ -39,9 +39,22 @@ internal sealed class SiteLocation(LocationMatch match, string path, Regex? rege
     public bool Matches(string requestPath) => Match switch
     {
         LocationMatch.Exact => requestPath == Path,
-        LocationMatch.Regex => Regex!.IsMatch(requestPath),
+        LocationMatch.Regex => RegexMatches(requestPath),
         _ => requestPath.StartsWith(Path, StringComparison.Ordinal),
     };
+
+    /// <summary>A regex that runs past its 100 ms budget (catastrophic backtracking on a hostile path) does not match.</summary>
+    private bool RegexMatches(string requestPath)
+    {
+        try
+        {
+            return Regex!.IsMatch(requestPath);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// The file a request path names, relative to <see cref="BaseFolder"/> (always starting with <c>/</c>): with

@@ -61,4 +61,14 @@ public sealed class LocationSearchTests
         Assert.Equal("server", server.Find("/b").Settings.Return!.Text);
         Assert.Same(server.Fallback, server.Find("/b"));
     }
+
+    [Fact]
+    public void A_regex_that_runs_out_of_time_does_not_match()
+    {
+        using var folder = new TempFolder();
+        var options = WebservHost.Bind(new ConfigurationBuilder().AddWebservConfig(folder.Write("n.conf", "server { return 200 server; location ~ (a+)+$ { return 200 slow; } }")).Build());
+        var server = SiteTable.Build(options, _ => null).Select(null, 80, "")!;
+        Assert.Equal("slow", server.Find("/aaa").Settings.Return!.Text);
+        Assert.Equal("server", server.Find("/" + new string('a', 40) + "!").Settings.Return!.Text);
+    }
 }
