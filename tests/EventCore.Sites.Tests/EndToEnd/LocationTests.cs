@@ -48,6 +48,11 @@ public sealed class LocationTests(SitesFixture fixture) : IClassFixture<SitesFix
         var gone = await client.GetAsync("/gone", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
         Assert.Contains("<h1>410 Gone</h1>", await gone.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+        // An error page that is a full URL is a redirect to it.
+        var teapot = await client.GetAsync("/teapot", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Found, teapot.StatusCode);
+        Assert.Equal("https://errors.example/teapot", teapot.Headers.Location!.OriginalString);
     }
 
     [Fact]

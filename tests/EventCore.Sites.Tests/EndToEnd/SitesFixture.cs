@@ -25,6 +25,7 @@ public sealed class SitesFixture : WebservFixture
             location ~* ^/CASE/ { return 200 "regex-nocase"; }
             location = /old { return 301 /new; }
             location = /gone { return 410; }
+            location = /teapot { return 418; error_page 418 https://errors.example/teapot; }
             location /alias/ { alias {SITE}/aliased/; }
             location /methods/ { allow_methods GET; }
             location /small/ { allow_methods POST; client_max_body_size 100; upload_store {SITE}/small; }
