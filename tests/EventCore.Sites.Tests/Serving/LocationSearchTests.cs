@@ -46,18 +46,14 @@ public sealed class LocationSearchTests
     [InlineData("/exact/x", "A")]
     public void Nested_locations_are_searched_as_nginx_does(string path, string location)
     {
-        using var folder = new TempFolder();
-        var options = WebservHost.Bind(new ConfigurationBuilder().AddWebservConfig(folder.Write("n.conf", Config)).Build());
-        var server = SiteTable.Build(options, _ => null).Select(null, 80, "")!;
+        var server = ServerFor(Config);
         Assert.Equal(location, server.Find(path).Settings.Return!.Text);
     }
 
     [Fact]
     public void Without_a_matching_location_the_server_settings_hold()
     {
-        using var folder = new TempFolder();
-        var options = WebservHost.Bind(new ConfigurationBuilder().AddWebservConfig(folder.Write("n.conf", "server { return 200 server; location /a/ { return 200 A; } }")).Build());
-        var server = SiteTable.Build(options, _ => null).Select(null, 80, "")!;
+        var server = ServerFor("server { return 200 server; location /a/ { return 200 A; } }");
         Assert.Equal("server", server.Find("/b").Settings.Return!.Text);
         Assert.Same(server.Fallback, server.Find("/b"));
     }
@@ -65,10 +61,16 @@ public sealed class LocationSearchTests
     [Fact]
     public void A_regex_that_runs_out_of_time_does_not_match()
     {
-        using var folder = new TempFolder();
-        var options = WebservHost.Bind(new ConfigurationBuilder().AddWebservConfig(folder.Write("n.conf", "server { return 200 server; location ~ (a+)+$ { return 200 slow; } }")).Build());
-        var server = SiteTable.Build(options, _ => null).Select(null, 80, "")!;
+        var server = ServerFor("server { return 200 server; location ~ (a+)+$ { return 200 slow; } }");
         Assert.Equal("slow", server.Find("/aaa").Settings.Return!.Text);
         Assert.Equal("server", server.Find("/" + new string('a', 40) + "!").Settings.Return!.Text);
+    }
+
+    /// <summary>The first server of <paramref name="config"/>, read as a file and compiled for serving.</summary>
+    private static VirtualServer ServerFor(string config)
+    {
+        using var folder = new TempFolder();
+        var options = WebservHost.Bind(new ConfigurationBuilder().AddWebservConfig(folder.Write("n.conf", config)).Build());
+        return SiteTable.Build(options, _ => null).Select(null, 80, "")!;
     }
 }
