@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using EventCore.Cgi.Interop;
+
+namespace EventCore.Sites.Serving;
+
+/// <summary>Symlinks are followed only while they stay inside the folder being served.</summary>
+internal static class PathSafety
+{
+    // The served folders are few and fixed by the configuration: their real paths are resolved once.
+    private static readonly ConcurrentDictionary<string, string?> s_realFolders = new(StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="path"/>, with every symlink resolved, is <paramref name="folder"/> or below it (false when it does not exist).</summary>
+    public static bool StaysInside(string path, string folder)
+    {
+        var real = Libc.RealPath(path);
+        var realFolder = s_realFolders.GetOrAdd(folder, f => Libc.RealPath(f)) ?? Retry(folder);
+        if (real is null || realFolder is null)
+        {
+            return false;
+        }
+
+        return real == realFolder || real.StartsWith(realFolder.TrimEnd('/') + "/", StringComparison.Ordinal);
+    }
+
+    /// <summary>A folder that did not exist when first asked for (an upload store made later) is looked up again.</summary>
+    private static string? Retry(string folder)
+    {
+        var real = Libc.RealPath(folder);
+        if (real is not null)
+        {
+            s_realFolders[folder] = real;
+        }
+
+        return real;
+    }
+}
