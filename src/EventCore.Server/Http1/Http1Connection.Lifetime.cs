@@ -21,7 +21,7 @@ internal abstract partial class Http1Connection
         {
             lock (this)
             {
-                return _connectionClosed ? new CancellationToken(true) : (_abortedSource ??= new()).Token;
+                return _connectionClosed || _aborted ? new CancellationToken(true) : (_abortedSource ??= new()).Token;
             }
         }
     }

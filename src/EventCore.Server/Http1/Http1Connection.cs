@@ -207,11 +207,16 @@ internal abstract partial class Http1Connection
         }
     }
 
-    /// <summary>Aborts the connection (any thread): the transport drops it and pending I/O fails.</summary>
+    /// <summary>
+    /// Aborts the connection (any thread): the transport drops it, pending I/O fails, and RequestAborted fires — on the
+    /// thread pool, as in Kestrel, not waiting for the transport's close signal (the request may end, and stop
+    /// listening for that signal, before it comes).
+    /// </summary>
     public void Abort(string reason)
     {
         _aborted = true;
         _connection.Abort(new ConnectionAbortedException(reason));
+        ThreadPool.UnsafeQueueUserWorkItem(static c => c.CancelRequestAborted(), this, preferLocal: false);
     }
 
     /// <summary>An exchange from the server's pool (implemented per TContext), reset for this connection's next request.</summary>
