@@ -6,7 +6,8 @@ namespace EventCore.Transport.Epoll;
 
 /// <summary>
 /// The connection's features: the connection itself implements the transport features; anything else set
-/// later (by middleware) goes into a lazily created collection, which also overrides the built-in ones.
+/// later (by middleware) goes into a lazily created collection, which also overrides the built-in ones. Setting a
+/// built-in feature to null hides it (a TLS layer hides <see cref="IConnectionSendFileFeature"/>: sendfile would bypass it).
 /// </summary>
 internal sealed class EpollConnectionFeatureCollection(EpollConnection connection) : IFeatureCollection
 {
@@ -18,6 +19,7 @@ internal sealed class EpollConnectionFeatureCollection(EpollConnection connectio
     ];
 
     private FeatureCollection? _extra;
+    private int _hidden; // bit i: s_builtIn[i] was set to null
 
     public bool IsReadOnly => false;
 
@@ -25,8 +27,16 @@ internal sealed class EpollConnectionFeatureCollection(EpollConnection connectio
 
     public object? this[Type key]
     {
-        get => _extra?[key] ?? (Array.IndexOf(s_builtIn, key) >= 0 ? connection : null);
-        set => (_extra ??= new FeatureCollection())[key] = value;
+        get => _extra?[key] ?? (IsBuiltIn(key) ? connection : null);
+        set
+        {
+            int index = Array.IndexOf(s_builtIn, key);
+            if (index >= 0)
+            {
+                _hidden = value is null ? _hidden | (1 << index) : _hidden & ~(1 << index);
+            }
+            (_extra ??= new FeatureCollection())[key] = value;
+        }
     }
 
     public TFeature? Get<TFeature>() => (TFeature?)this[typeof(TFeature)];
@@ -37,7 +47,7 @@ internal sealed class EpollConnectionFeatureCollection(EpollConnection connectio
     {
         foreach (Type type in s_builtIn)
         {
-            if (_extra?[type] is null)
+            if (_extra?[type] is null && IsBuiltIn(type))
             {
                 yield return new KeyValuePair<Type, object>(type, connection);
             }
@@ -49,4 +59,10 @@ internal sealed class EpollConnectionFeatureCollection(EpollConnection connectio
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private bool IsBuiltIn(Type key)
+    {
+        int index = Array.IndexOf(s_builtIn, key);
+        return index >= 0 && (_hidden & (1 << index)) == 0;
+    }
 }

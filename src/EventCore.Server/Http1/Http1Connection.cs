@@ -58,6 +58,9 @@ internal abstract partial class Http1Connection
 
     internal PipeWriter Output => _output;
 
+    /// <summary>The request scheme: "https" on a connection the TLS layer decrypts (set before the first request).</summary>
+    internal string Scheme { get; set; } = "http";
+
     /// <summary>Requests begun on this connection (the current one included).</summary>
     internal long RequestNumber => _requestNumber;
 

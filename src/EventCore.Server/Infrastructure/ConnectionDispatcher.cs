@@ -1,5 +1,6 @@
 using EventCore.Server.Http1;
 using EventCore.Server.Infrastructure.Metrics;
+using EventCore.Server.Tls;
 using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -11,9 +12,10 @@ namespace EventCore.Server.Infrastructure;
 /// Runs one accepted connection on the thread pool: enforces MaxConcurrentConnections (closing or answering the
 /// excess, see <see cref="EventCoreServerLimits.RejectedConnectionStatusCode"/>), registers it with the connection
 /// manager, serves it, then completes the pipes and disposes the transport connection. Reports the connection
-/// instruments (queued, active, rejected, duration with its end reason) as Kestrel does.
+/// instruments (queued, active, rejected, duration with its end reason) as Kestrel does. On an HTTPS endpoint the TLS
+/// handshake comes first (after the connection limit, as in Kestrel); a failed one closes the connection.
 /// </summary>
-internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connection, ServiceContext service, ExchangePool<TContext> exchanges)
+internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connection, ServiceContext service, ExchangePool<TContext> exchanges, TlsConnectionLayer? tls = null)
     : IThreadPoolWorkItem
     where TContext : notnull
 {
@@ -45,10 +47,24 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
             return;
         }
 
+        TlsConnection? secure = null;
+        if (tls is not null && (secure = await tls.HandshakeAsync(connection)) is null)
+        {
+            slots.Release(service, local);
+            await connection.DisposeAsync();
+            metrics.Stop(measurement, ConnectionEndReason.TlsHandshakeFailed, servedHttp: false);
+            return;
+        }
+
         var connections = service.Connections;
         var id = connections.NextId();
         var http1 = new Http1Connection<TContext>(connection, service, exchanges);
         http1.Slots = slots;
+        if (secure is not null)
+        {
+            http1.Scheme = "https";
+        }
+
         if (connection is EpollConnection epoll)
         {
             epoll.WorkDescriber = http1; // names the request if its app code blocks the loop
@@ -59,6 +75,11 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
         try
         {
             await http1.ProcessRequestsAsync();
+            if (secure is not null)
+            {
+                await secure.CloseAsync();
+            }
+
             await connection.Transport.Output.CompleteAsync();
             await connection.Transport.Input.CompleteAsync();
             await connection.DisposeAsync();
@@ -87,7 +108,8 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
         service.Metrics.Connections.Rejected(connection.LocalEndPoint);
         try
         {
-            if (service.Limits.RejectedConnectionStatusCode is int statusCode)
+            // An HTTPS client would read a plain-text refusal as a broken handshake: it is closed instead.
+            if (service.Limits.RejectedConnectionStatusCode is int statusCode && tls is null)
             {
                 await ConnectionLimitResponder.RespondAsync(connection, statusCode, service);
             }

@@ -45,6 +45,27 @@ public sealed class RawConnection : IDisposable
         }
     }
 
+    /// <summary>Opens a connection to a Unix domain socket (or, for an IP endpoint, as <see cref="ConnectAsync(IPEndPoint, CancellationToken)"/>).</summary>
+    public static async Task<RawConnection> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken)
+    {
+        if (endPoint is IPEndPoint ip)
+        {
+            return await ConnectAsync(ip, cancellationToken);
+        }
+
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(endPoint, cancellationToken);
+            return new RawConnection(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Sends the string as Latin-1 bytes (one byte per char), in one write.</summary>
     public Task SendAsync(string text, CancellationToken cancellationToken) =>
         SendAsync(Encoding.Latin1.GetBytes(text), cancellationToken);
