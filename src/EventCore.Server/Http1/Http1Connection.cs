@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using EventCore.Server.Infrastructure;
 using EventCore.Server.Infrastructure.Metrics;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace EventCore.Server.Http1;
 
@@ -58,8 +59,11 @@ internal abstract partial class Http1Connection
 
     internal PipeWriter Output => _output;
 
-    /// <summary>The request scheme: "https" on a connection the TLS layer decrypts (set before the first request).</summary>
-    internal string Scheme { get; set; } = "http";
+    /// <summary>
+    /// The TLS layer's feature on a connection it decrypts (set before the first request), else null: each request's
+    /// scheme is then "https" and its <see cref="ITlsConnectionFeature"/> slot holds this.
+    /// </summary>
+    internal ITlsConnectionFeature? Tls { get; set; }
 
     /// <summary>Requests begun on this connection (the current one included).</summary>
     internal long RequestNumber => _requestNumber;

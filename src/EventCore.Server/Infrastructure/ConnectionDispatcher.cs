@@ -15,7 +15,7 @@ namespace EventCore.Server.Infrastructure;
 /// instruments (queued, active, rejected, duration with its end reason) as Kestrel does. On an HTTPS endpoint the TLS
 /// handshake comes first (after the connection limit, as in Kestrel); a failed one closes the connection.
 /// </summary>
-internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connection, ServiceContext service, ExchangePool<TContext> exchanges, TlsConnectionLayer? tls = null)
+internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connection, ServiceContext service, ExchangePool<TContext> exchanges, TlsConnectionLayer? tlsLayer = null)
     : IThreadPoolWorkItem
     where TContext : notnull
 {
@@ -48,7 +48,7 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
         }
 
         TlsConnection? secure = null;
-        if (tls is not null && (secure = await tls.HandshakeAsync(connection)) is null)
+        if (tlsLayer is not null && (secure = await tlsLayer.HandshakeAsync(connection)) is null)
         {
             slots.Release(service, local);
             await connection.DisposeAsync();
@@ -60,10 +60,7 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
         var id = connections.NextId();
         var http1 = new Http1Connection<TContext>(connection, service, exchanges);
         http1.Slots = slots;
-        if (secure is not null)
-        {
-            http1.Scheme = "https";
-        }
+        http1.Tls = secure?.Feature;
 
         if (connection is EpollConnection epoll)
         {
@@ -109,7 +106,7 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
         try
         {
             // An HTTPS client would read a plain-text refusal as a broken handshake: it is closed instead.
-            if (service.Limits.RejectedConnectionStatusCode is int statusCode && tls is null)
+            if (service.Limits.RejectedConnectionStatusCode is int statusCode && tlsLayer is null)
             {
                 await ConnectionLimitResponder.RespondAsync(connection, statusCode, service);
             }

@@ -5,8 +5,11 @@ using System.IO.Pipelines;
 namespace EventCore.Server.Tls;
 
 /// <summary>A connection after a successful handshake: what to undo when it ends.</summary>
-internal sealed class TlsConnection(ConnectionContext connection, IDuplexPipe transport, SslStream stream, SslDuplexPipe pipe)
+internal sealed class TlsConnection(ConnectionContext connection, IDuplexPipe transport, SslStream stream, SslDuplexPipe pipe, TlsConnectionFeature feature)
 {
+    /// <summary>What the handshake gave the app: client certificate, protocol, ALPN.</summary>
+    public TlsConnectionFeature Feature => feature;
+
     /// <summary>
     /// Completes the decrypted pipes (sending what is still buffered), disposes the SslStream and gives the connection
     /// its transport pipes back, for the dispatcher to complete and dispose. Never throws for a peer that went away.

@@ -101,7 +101,7 @@ internal sealed class TlsConnectionLayer
         var pool = features.Get<IMemoryPoolFeature>()?.MemoryPool ?? MemoryPool<byte>.Shared;
         var pipe = new SslDuplexPipe(stream, pool);
         connection.Transport = pipe;
-        return new TlsConnection(connection, transport, stream, pipe);
+        return new TlsConnection(connection, transport, stream, pipe, feature);
     }
 
     private SslServerAuthenticationOptions CreateAuthenticationOptions(ConnectionContext connection)
