@@ -43,8 +43,14 @@ internal static class EndpointConfiguration
             }
 
             listen.ConfiguredCertificate = certificates.Load(certificateSection, endpoint.Key);
+            var sni = ReadSni(endpoint.GetSection("Sni"), endpoint.Key, certificates);
             listen.UseHttps(o =>
             {
+                if (sni is not null)
+                {
+                    o.ServerCertificateSelector = sni.Select;
+                }
+
                 if ((sslProtocols ?? defaultSslProtocols) is { } protocols)
                 {
                     o.SslProtocols = protocols;
@@ -59,6 +65,29 @@ internal static class EndpointConfiguration
         }
 
         return endpoints;
+    }
+
+    /// <summary>
+    /// Kestrel's <c>Sni</c> section: host name (exact, <c>*.suffix</c> or <c>*</c>) → <c>Certificate</c>. Per-name
+    /// <c>SslProtocols</c>, <c>ClientCertificateMode</c> and <c>Protocols</c> are refused (not supported yet).
+    /// </summary>
+    private static SniCertificateSelector? ReadSni(IConfigurationSection section, string endpointName, CertificateLoader certificates)
+    {
+        var entries = new List<(string, System.Security.Cryptography.X509Certificates.X509Certificate2?)>();
+        foreach (var entry in section.GetChildren())
+        {
+            foreach (var key in new[] { "SslProtocols", "ClientCertificateMode", "Protocols" })
+            {
+                if (entry.GetSection(key).Exists())
+                {
+                    throw new InvalidOperationException($"The endpoint {endpointName}'s Sni entry '{entry.Key}' sets {key}: EventCore supports only a Certificate per SNI entry; set {key} on the endpoint.");
+                }
+            }
+
+            entries.Add((entry.Key, certificates.Load(entry.GetSection("Certificate"), $"{endpointName} (Sni {entry.Key})")?.Certificate));
+        }
+
+        return entries.Count == 0 ? null : new SniCertificateSelector(endpointName, entries);
     }
 
     /// <summary>Kestrel's <c>HttpProtocols</c> names; null when absent.</summary>

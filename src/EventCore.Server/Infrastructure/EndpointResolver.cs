@@ -100,7 +100,8 @@ internal sealed class EndpointResolver : IDisposable
             configure(https);
         }
 
-        if (https.ServerCertificate is null && https.ServerCertificateSelector is null && DefaultCertificate() is { } fallback)
+        // The default also backs a selector (an SNI entry without a certificate of its own uses it, as in Kestrel).
+        if (https.ServerCertificate is null && DefaultCertificate() is { } fallback)
         {
             loaded = fallback;
             https.ServerCertificate = fallback.Certificate;

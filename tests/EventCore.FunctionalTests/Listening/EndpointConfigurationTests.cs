@@ -170,6 +170,24 @@ public sealed class EndpointConfigurationTests(TestCertificates certificates) : 
     }
 
     [Fact]
+    public async Task The_Sni_section_picks_the_certificate_by_host_name()
+    {
+        await using var host = await ListenHost.StartAsync(configuration: new Dictionary<string, string?>
+        {
+            ["EventCore:Endpoints:Secure:Url"] = "https://127.0.0.1:0",
+            ["EventCore:Endpoints:Secure:Sni:localhost:Certificate:Path"] = certificates.PathOf("server.pem"),
+            ["EventCore:Endpoints:Secure:Sni:localhost:Certificate:KeyPath"] = certificates.PathOf("server.key"),
+            ["EventCore:Endpoints:Secure:Sni:*.test:Certificate:Path"] = certificates.PathOf("other.pem"),
+            ["EventCore:Endpoints:Secure:Sni:*.test:Certificate:KeyPath"] = certificates.PathOf("other.key"),
+        });
+        Assert.Equal("CN=localhost", await ServerCertificateSubjectAsync(host.Port, "localhost"));
+        Assert.Equal("CN=other.test", await ServerCertificateSubjectAsync(host.Port, "other.test"));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => ServerCertificateSubjectAsync(host.Port, "unknown.example"));
+        Assert.True(refused is IOException or System.Security.Authentication.AuthenticationException, refused.ToString());
+        await AssertServesHttpsAsync(host);
+    }
+
+    [Fact]
     public async Task A_certificate_file_replaced_while_running_is_used_for_new_handshakes()
     {
         var directory = Directory.CreateTempSubdirectory("eventcore-reload-").FullName;
@@ -206,14 +224,14 @@ public sealed class EndpointConfigurationTests(TestCertificates certificates) : 
     }
 
     /// <summary>The subject of the certificate the server presents to a new handshake (any name accepted).</summary>
-    private static async Task<string> ServerCertificateSubjectAsync(int port)
+    private static async Task<string> ServerCertificateSubjectAsync(int port, string hostName = "localhost")
     {
         using var tcp = new System.Net.Sockets.TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, port, Token);
         await using var tls = new System.Net.Security.SslStream(tcp.GetStream());
         await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
         {
-            TargetHost = "localhost",
+            TargetHost = hostName,
             RemoteCertificateValidationCallback = (_, _, _, _) => true,
         }, Token);
         return tls.RemoteCertificate!.Subject;
