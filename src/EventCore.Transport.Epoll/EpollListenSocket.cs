@@ -26,6 +26,7 @@ internal sealed class EpollListenSocket : IEpollHandler
     private readonly EndPoint? _localEndPoint;
     private readonly UnixDomainSocketEndPoint? _unix;
     private readonly EpollEvents _interest;
+    private EndPoint? _unnamedPeer; // what every client that did not bind looks like: one instance per socket
     private readonly ILogger _logger;
     private readonly DescriptorBudget _budget;
     private TimeSpan _backoff = s_minBackoff;
@@ -127,7 +128,9 @@ internal sealed class EpollListenSocket : IEpollHandler
             if (_unix is not null)
             {
                 local = _unix;
-                remote = SocketAddressCodec.ReadUnix(remoteAddress, _unix);
+                remote = remoteAddress.Length <= 2
+                    ? _unnamedPeer ??= SocketAddressCodec.ReadUnix(remoteAddress, _unix)
+                    : SocketAddressCodec.ReadUnix(remoteAddress, _unix);
             }
             else
             {
