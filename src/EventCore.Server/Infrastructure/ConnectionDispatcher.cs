@@ -51,8 +51,8 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
         if (tlsLayer is not null && (secure = await tlsLayer.HandshakeAsync(connection)) is null)
         {
             slots.Release(service, local);
+            metrics.Stop(measurement, ConnectionEndReason.TlsHandshakeFailed, servedHttp: false); // before the client can see the close
             await connection.DisposeAsync();
-            metrics.Stop(measurement, ConnectionEndReason.TlsHandshakeFailed, servedHttp: false);
             return;
         }
 

@@ -238,6 +238,49 @@ public sealed class HttpsTests(TestCertificates certificates) : IClassFixture<Te
     }
 
     [Fact]
+    public async Task Handshakes_are_measured_with_their_protocol_or_error()
+    {
+        var measurements = new System.Collections.Concurrent.ConcurrentQueue<(string Instrument, Dictionary<string, object?> Tags)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "EventCore.Server" && instrument.Name is "eventcore.tls_handshake.duration" or "eventcore.connection.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) =>
+        {
+            var copy = new Dictionary<string, object?>();
+            foreach (var tag in tags)
+            {
+                copy[tag.Key] = tag.Value;
+            }
+
+            measurements.Enqueue((instrument.Name, copy));
+        });
+        listener.Start();
+        await using (var host = await StartAsync(l => l.UseHttps(certificates.Server)))
+        {
+            using (var client = new HttpClient(certificates.CreateHandler()))
+            {
+                await client.GetStringAsync(Url(host, "/"), Token);
+            }
+
+            using var connection = await RawConnection.ConnectAsync(new IPEndPoint(IPAddress.Loopback, host.Port), Token);
+            await connection.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n", Token);
+            Assert.True(await connection.WaitForServerCloseAsync(TimeSpan.FromSeconds(30), Token));
+        }
+
+        var handshakes = measurements.Where(m => m.Instrument == "eventcore.tls_handshake.duration").ToList();
+        Assert.Contains(handshakes, m => m.Tags.TryGetValue("tls.protocol.version", out var v) && v is "1.2" or "1.3");
+        Assert.Contains(handshakes, m => m.Tags.ContainsKey("error.type"));
+        var connections = measurements.Where(m => m.Instrument == "eventcore.connection.duration").ToList();
+        Assert.Contains(connections, m => m.Tags.TryGetValue("error.type", out var v) && (string?)v == "tls_handshake_failed");
+        Assert.Contains(connections, m => m.Tags.ContainsKey("tls.protocol.version"));
+    }
+
+    [Fact]
     public async Task Https_and_http_endpoints_side_by_side()
     {
         await using var host = await ListenHost.StartAsync(o =>
