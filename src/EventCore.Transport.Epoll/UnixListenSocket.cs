@@ -119,13 +119,17 @@ internal sealed class UnixListenSocket
 
     /// <summary>
     /// A socket file at <paramref name="path"/> that refuses connections is stale (its server died without removing
-    /// it): remove it. A live one is in use; anything that is not a socket is left alone (bind then fails).
+    /// it): remove it. A live one is in use; anything that is not a socket is left alone and the bind refused.
     /// </summary>
     private static void RemoveStaleSocketFile(string path, ReadOnlySpan<byte> address, ILogger logger)
     {
-        if (!Interop.Lstat(path, out bool isSocket, out _) || !isSocket)
+        if (!Interop.Lstat(path, out bool isSocket, out _))
         {
-            return;
+            return; // nothing there
+        }
+        if (!isSocket)
+        {
+            throw new IOException($"Cannot listen on Unix socket {path}: the path exists and is not a socket (it is left alone; remove it or choose another path).");
         }
         // Non-blocking: a live listener with a full backlog answers EAGAIN instead of blocking the bind.
         int fd = Interop.Socket(Interop.AfUnix, Interop.SockStream | Interop.SockNonblock | Interop.SockCloexec, 0);

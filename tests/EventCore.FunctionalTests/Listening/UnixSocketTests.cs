@@ -135,7 +135,8 @@ public sealed class UnixSocketTests : IDisposable
     public async Task A_file_that_is_not_a_socket_is_never_removed()
     {
         await File.WriteAllTextAsync(SocketPath, "precious", Token);
-        await Assert.ThrowsAnyAsync<Exception>(() => ListenHost.StartAsync(o => o.ListenUnixSocket(SocketPath)));
+        var ex = await Assert.ThrowsAsync<IOException>(() => ListenHost.StartAsync(o => o.ListenUnixSocket(SocketPath)));
+        Assert.Contains("is not a socket", ex.Message, StringComparison.Ordinal);
         Assert.Equal("precious", await File.ReadAllTextAsync(SocketPath, Token));
     }
 
