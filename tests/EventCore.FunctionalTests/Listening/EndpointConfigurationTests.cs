@@ -146,6 +146,19 @@ public sealed class EndpointConfigurationTests(TestCertificates certificates) : 
     }
 
     [Fact]
+    public async Task DelayCertificate_is_refused_at_start()
+    {
+        var ex = await Assert.ThrowsAsync<NotSupportedException>(() => ListenHost.StartAsync(configuration: new Dictionary<string, string?>
+        {
+            ["EventCore:Endpoints:Secure:Url"] = "https://127.0.0.1:0",
+            ["EventCore:Endpoints:Secure:ClientCertificateMode"] = "DelayCertificate",
+            ["EventCore:Endpoints:Secure:Certificate:Path"] = certificates.PathOf("server.pfx"),
+            ["EventCore:Endpoints:Secure:Certificate:Password"] = TestCertificates.PfxPassword,
+        }));
+        Assert.Contains("DelayCertificate", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_certificate_file_names_the_endpoint_and_the_path()
     {
         var missing = certificates.PathOf("missing.pem");
