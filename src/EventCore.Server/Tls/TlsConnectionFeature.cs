@@ -11,14 +11,21 @@ namespace EventCore.Server.Tls;
 /// <see cref="ITlsHandshakeFeature"/>, <see cref="ITlsApplicationProtocolFeature"/> (ALPN) and <see cref="ISslStreamFeature"/>.
 /// Set on the connection's features after the handshake; the request's feature collection falls through to them.
 /// </summary>
-internal sealed class TlsConnectionFeature(SslStream stream) : ITlsConnectionFeature, ITlsHandshakeFeature, ITlsApplicationProtocolFeature, ISslStreamFeature
+internal sealed class TlsConnectionFeature : ITlsConnectionFeature, ITlsHandshakeFeature, ITlsApplicationProtocolFeature, ISslStreamFeature
 {
-    private X509Certificate2? _clientCertificate = stream.RemoteCertificate switch
+    private readonly SslStream _stream;
+    private X509Certificate2? _clientCertificate;
+
+    public TlsConnectionFeature(SslStream stream)
     {
-        null => null,
-        X509Certificate2 certificate => certificate,
-        var certificate => new X509Certificate2(certificate),
-    };
+        _stream = stream;
+        _clientCertificate = stream.RemoteCertificate switch
+        {
+            null => null,
+            X509Certificate2 certificate => certificate,
+            var certificate => new X509Certificate2(certificate),
+        };
+    }
 
     public X509Certificate2? ClientCertificate
     {
@@ -26,29 +33,29 @@ internal sealed class TlsConnectionFeature(SslStream stream) : ITlsConnectionFea
         set => _clientCertificate = value;
     }
 
-    public ReadOnlyMemory<byte> ApplicationProtocol => stream.NegotiatedApplicationProtocol.Protocol;
+    public ReadOnlyMemory<byte> ApplicationProtocol => _stream.NegotiatedApplicationProtocol.Protocol;
 
-    public SslProtocols Protocol => stream.SslProtocol;
+    public SslProtocols Protocol => _stream.SslProtocol;
 
-    public TlsCipherSuite? NegotiatedCipherSuite => stream.NegotiatedCipherSuite;
+    public TlsCipherSuite? NegotiatedCipherSuite => _stream.NegotiatedCipherSuite;
 
-    public string HostName => stream.TargetHostName;
+    public string HostName => _stream.TargetHostName;
 
 #pragma warning disable SYSLIB0058 // Kestrel's feature still exposes the legacy algorithm properties
-    public CipherAlgorithmType CipherAlgorithm => stream.CipherAlgorithm;
+    public CipherAlgorithmType CipherAlgorithm => _stream.CipherAlgorithm;
 
-    public int CipherStrength => stream.CipherStrength;
+    public int CipherStrength => _stream.CipherStrength;
 
-    public HashAlgorithmType HashAlgorithm => stream.HashAlgorithm;
+    public HashAlgorithmType HashAlgorithm => _stream.HashAlgorithm;
 
-    public int HashStrength => stream.HashStrength;
+    public int HashStrength => _stream.HashStrength;
 
-    public ExchangeAlgorithmType KeyExchangeAlgorithm => stream.KeyExchangeAlgorithm;
+    public ExchangeAlgorithmType KeyExchangeAlgorithm => _stream.KeyExchangeAlgorithm;
 
-    public int KeyExchangeStrength => stream.KeyExchangeStrength;
+    public int KeyExchangeStrength => _stream.KeyExchangeStrength;
 #pragma warning restore SYSLIB0058
 
-    public SslStream SslStream => stream;
+    public SslStream SslStream => _stream;
 
     /// <summary>The certificate from the handshake (renegotiation, Kestrel's DelayCertificate, is not offered).</summary>
     public Task<X509Certificate2?> GetClientCertificateAsync(CancellationToken cancellationToken) => Task.FromResult(_clientCertificate);
