@@ -35,7 +35,7 @@ public class CertificateLoaderTests
             using var certificate = Create(marked: false, days: 10);
             var path = Path.Combine(directory, "cert.pem");
             File.WriteAllText(path, certificate.ExportCertificatePem());
-            var ex = Assert.Throws<InvalidOperationException>(() => new CertificateLoader(directory).LoadFile("cert.pem", keyPath: null, password: null, "endpoint Web"));
+            var ex = Assert.Throws<InvalidOperationException>(() => new CertificateLoader(directory).LoadFile("cert.pem", keyPath: null, password: null, "Web"));
             Assert.Contains("endpoint Web", ex.Message, StringComparison.Ordinal);
             Assert.Contains(path, ex.Message, StringComparison.Ordinal);
         }

@@ -74,7 +74,7 @@ internal sealed class CertificateLoader(string contentRoot)
         }
         catch (Exception ex) when (ex is IOException or CryptographicException or InvalidOperationException or UnauthorizedAccessException or ArgumentException)
         {
-            throw new InvalidOperationException($"The certificate of {owner} could not be loaded from '{fullPath}': {ex.Message}", ex);
+            throw new InvalidOperationException($"The certificate of endpoint {owner} could not be loaded from '{fullPath}': {ex.Message}", ex);
         }
     }
 
