@@ -79,11 +79,8 @@ public sealed class ListenHost : IAsyncDisposable
         var host = new ListenHost(builder.Build(), filePath, logs);
         if (forwardedHeaders)
         {
-            // Behind a proxy on a Unix socket the connection has no IP to check against KnownProxies: trust the proxy.
-            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
-            forwarded.KnownIPNetworks.Clear();
-            forwarded.KnownProxies.Clear();
-            host._app.UseForwardedHeaders(forwarded);
+            // The documented set-up, default KnownProxies: a Unix-socket connection has no IP to check against them.
+            host._app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
         }
 
         host.Map();
