@@ -7,7 +7,8 @@ namespace EventCore.Transport.Epoll;
 /// <summary>
 /// The connection's features: the connection itself implements the transport features; anything else set
 /// later (by middleware) goes into a lazily created collection, which also overrides the built-in ones. Setting a
-/// built-in feature to null hides it (a TLS layer hides <see cref="IConnectionSendFileFeature"/>: sendfile would bypass it).
+/// built-in feature to null hides it (a TLS layer hides <see cref="IConnectionSendFileFeature"/>: sendfile would bypass
+/// it), recorded as a marker in that collection so that a plain connection pays nothing for the possibility.
 /// </summary>
 internal sealed class EpollConnectionFeatureCollection(EpollConnection connection) : IFeatureCollection
 {
@@ -18,8 +19,9 @@ internal sealed class EpollConnectionFeatureCollection(EpollConnection connectio
         typeof(IConnectionSendFileFeature),
     ];
 
+    private static readonly object s_hidden = new();
+
     private FeatureCollection? _extra;
-    private int _hidden; // bit i: s_builtIn[i] was set to null
 
     public bool IsReadOnly => false;
 
@@ -27,16 +29,16 @@ internal sealed class EpollConnectionFeatureCollection(EpollConnection connectio
 
     public object? this[Type key]
     {
-        get => _extra?[key] ?? (IsBuiltIn(key) ? connection : null);
-        set
+        get
         {
-            int index = Array.IndexOf(s_builtIn, key);
-            if (index >= 0)
+            object? value = _extra?[key];
+            if (value is not null)
             {
-                _hidden = value is null ? _hidden | (1 << index) : _hidden & ~(1 << index);
+                return ReferenceEquals(value, s_hidden) ? null : value;
             }
-            (_extra ??= new FeatureCollection())[key] = value;
+            return Array.IndexOf(s_builtIn, key) >= 0 ? connection : null;
         }
+        set => (_extra ??= new FeatureCollection())[key] = value is null && Array.IndexOf(s_builtIn, key) >= 0 ? s_hidden : value;
     }
 
     public TFeature? Get<TFeature>() => (TFeature?)this[typeof(TFeature)];
@@ -47,22 +49,19 @@ internal sealed class EpollConnectionFeatureCollection(EpollConnection connectio
     {
         foreach (Type type in s_builtIn)
         {
-            if (_extra?[type] is null && IsBuiltIn(type))
+            if (_extra?[type] is null)
             {
                 yield return new KeyValuePair<Type, object>(type, connection);
             }
         }
         foreach (KeyValuePair<Type, object> pair in _extra ?? Enumerable.Empty<KeyValuePair<Type, object>>())
         {
-            yield return pair;
+            if (!ReferenceEquals(pair.Value, s_hidden))
+            {
+                yield return pair;
+            }
         }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-
-    private bool IsBuiltIn(Type key)
-    {
-        int index = Array.IndexOf(s_builtIn, key);
-        return index >= 0 && (_hidden & (1 << index)) == 0;
-    }
 }
