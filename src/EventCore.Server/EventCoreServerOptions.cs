@@ -57,7 +57,7 @@ public sealed class EventCoreServerOptions
 
     internal static EndPoint DefaultEndPoint => new IPEndPoint(IPAddress.Loopback, 5000);
 
-    /// <summary>Endpoints added in code (<see cref="Listen(IPEndPoint, Action{ListenOptions})"/> and siblings), in order.</summary>
+    /// <summary>Endpoints added in code (<see cref="Listen(EndPoint, Action{ListenOptions})"/> and siblings), in order.</summary>
     internal List<ListenOptions> CodeListenOptions { get; } = [];
 
     /// <summary>What <see cref="ConfigureHttpsDefaults"/> registered, applied to every HTTPS endpoint before its own settings.</summary>

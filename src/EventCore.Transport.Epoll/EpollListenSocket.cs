@@ -35,10 +35,8 @@ internal sealed class EpollListenSocket : IEpollHandler
     private bool _registered;
     private bool _closed;
 
-    /// <param name="shared">
-    /// The socket is one descriptor of a socket every loop polls (Unix sockets): registered with EPOLLEXCLUSIVE, so a
-    /// connection wakes one loop instead of all of them.
-    /// </param>
+    // shared: the socket is one descriptor of a socket every loop polls (Unix sockets), registered with EPOLLEXCLUSIVE
+    // so that a connection wakes one loop instead of all of them.
     public EpollListenSocket(EpollLoop loop, EpollConnectionListener listener, SafeFdHandle socket, EndPoint boundEndPoint, ILogger logger, DescriptorBudget budget, bool shared = false)
     {
         _budget = budget;

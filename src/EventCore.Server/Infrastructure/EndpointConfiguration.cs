@@ -15,7 +15,7 @@ namespace EventCore.Server.Infrastructure;
 internal static class EndpointConfiguration
 {
     /// <summary>The endpoints of <c>Endpoints</c>, in configuration order.</summary>
-    public static List<ListenOptions> ReadEndpoints(IConfiguration section, CertificateLoader certificates)
+    public static List<ListenOptions> ReadEndpoints(IConfiguration section, ServerCertificateLoader certificates)
     {
         var defaults = section.GetSection("EndpointDefaults");
         var defaultSslProtocols = ReadSslProtocols(defaults.GetSection("SslProtocols"));
@@ -71,7 +71,7 @@ internal static class EndpointConfiguration
     /// Kestrel's <c>Sni</c> section: host name (exact, <c>*.suffix</c> or <c>*</c>) → <c>Certificate</c>. Per-name
     /// <c>SslProtocols</c>, <c>ClientCertificateMode</c> and <c>Protocols</c> are refused (not supported yet).
     /// </summary>
-    private static SniCertificateSelector? ReadSni(IConfigurationSection section, string endpointName, CertificateLoader certificates)
+    private static SniCertificateSelector? ReadSni(IConfigurationSection section, string endpointName, ServerCertificateLoader certificates)
     {
         var entries = new List<(string, System.Security.Cryptography.X509Certificates.X509Certificate2?)>();
         foreach (var entry in section.GetChildren())
@@ -130,7 +130,7 @@ internal static class EndpointConfiguration
     /// <summary>Kestrel refuses HTTPS settings on an http:// endpoint, with this message.</summary>
     private static void ThrowIfHttpsOnly(string name, IConfigurationSection certificate, SslProtocols? sslProtocols, ClientCertificateMode? clientMode, IConfigurationSection sni)
     {
-        var key = CertificateLoader.IsDefined(certificate) ? "Certificate"
+        var key = ServerCertificateLoader.IsDefined(certificate) ? "Certificate"
             : clientMode.HasValue ? "ClientCertificateMode"
             : sslProtocols.HasValue ? "SslProtocols"
             : sni.GetChildren().Any() ? "Sni"

@@ -21,7 +21,7 @@ internal sealed class EndpointResolver : IDisposable
     private readonly ILogger _logger;
     private readonly ILogger _tlsLogger;
     private readonly IHostEnvironment? _environment;
-    private readonly CertificateLoader _certificates;
+    private readonly ServerCertificateLoader _certificates;
     private LoadedCertificate? _defaultCertificate;
     private bool _defaultLoaded;
 
@@ -32,7 +32,7 @@ internal sealed class EndpointResolver : IDisposable
         _logger = logger;
         _tlsLogger = loggerFactory.CreateLogger("EventCore.Server.Tls");
         _environment = services.GetService<IHostEnvironment>();
-        _certificates = new CertificateLoader(_environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
+        _certificates = new ServerCertificateLoader(_environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
     }
 
     /// <summary>The endpoints to bind, given the host's URLs.</summary>
@@ -133,7 +133,7 @@ internal sealed class EndpointResolver : IDisposable
             _defaultCertificate = _options.ConfigurationSection is { } section
                 ? _certificates.Load(section.GetSection("Certificates:Default"), "Default")
                 : null;
-            if (_defaultCertificate is null && _environment?.IsDevelopment() == true && CertificateLoader.FindDevelopmentCertificate() is { } development)
+            if (_defaultCertificate is null && _environment?.IsDevelopment() == true && ServerCertificateLoader.FindDevelopmentCertificate() is { } development)
             {
                 _defaultCertificate = new LoadedCertificate(development, null);
             }

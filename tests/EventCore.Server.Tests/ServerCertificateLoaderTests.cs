@@ -4,7 +4,7 @@ using EventCore.Server.Tls;
 
 namespace EventCore.Server.Tests;
 
-public class CertificateLoaderTests
+public class ServerCertificateLoaderTests
 {
     private static readonly DateTime s_now = DateTime.Now;
 
@@ -14,7 +14,7 @@ public class CertificateLoaderTests
         using var plain = Create(marked: false, days: 300);
         using var marked = Create(marked: true, days: 100);
         using var markedLonger = Create(marked: true, days: 200);
-        Assert.Same(markedLonger, CertificateLoader.PickDevelopmentCertificate([plain, marked, markedLonger], s_now));
+        Assert.Same(markedLonger, ServerCertificateLoader.PickDevelopmentCertificate([plain, marked, markedLonger], s_now));
     }
 
     [Fact]
@@ -23,7 +23,7 @@ public class CertificateLoaderTests
         using var expired = Create(marked: true, days: -1);
         using var marked = Create(marked: true, days: 30);
         using var keyless = X509CertificateLoader.LoadCertificate(marked.Export(X509ContentType.Cert));
-        Assert.Null(CertificateLoader.PickDevelopmentCertificate([expired, keyless], s_now));
+        Assert.Null(ServerCertificateLoader.PickDevelopmentCertificate([expired, keyless], s_now));
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public class CertificateLoaderTests
             using var certificate = Create(marked: false, days: 10);
             var path = Path.Combine(directory, "cert.pem");
             File.WriteAllText(path, certificate.ExportCertificatePem());
-            var ex = Assert.Throws<InvalidOperationException>(() => new CertificateLoader(directory).LoadFile("cert.pem", keyPath: null, password: null, "Web"));
+            var ex = Assert.Throws<InvalidOperationException>(() => new ServerCertificateLoader(directory).LoadFile("cert.pem", keyPath: null, password: null, "Web"));
             Assert.Contains("endpoint Web", ex.Message, StringComparison.Ordinal);
             Assert.Contains(path, ex.Message, StringComparison.Ordinal);
         }

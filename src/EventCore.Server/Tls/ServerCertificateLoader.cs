@@ -10,7 +10,7 @@ namespace EventCore.Server.Tls;
 /// <c>Password</c>) or <c>Subject</c> + <c>Store</c> (+ <c>Location</c>, <c>AllowInvalid</c>). Relative paths are
 /// relative to the content root. The extra certificates of a PEM file are the chain sent with it.
 /// </summary>
-internal sealed class CertificateLoader(string contentRoot)
+internal sealed class ServerCertificateLoader(string contentRoot)
 {
     // Enhanced key usage "server authentication", and the ASP.NET Core development certificate's marker extension.
     private const string ServerAuthenticationOid = "1.3.6.1.5.5.7.3.1";
