@@ -32,7 +32,7 @@ public sealed class HttpsBrowserTests(TestCertificates certificates) : IClassFix
         var response = await page.GotoAsync($"https://localhost:{host.Port}/connection");
         Assert.NotNull(response);
         Assert.Equal(200, response.Status);
-        var description = ListenHost.ParseDescription(await response.TextAsync());
+        var description = ListenHost.ParseDescription(await response.TextAsync().WaitAsync(TestContext.Current.CancellationToken));
         Assert.Equal("https", description["scheme"]);
         Assert.Equal("http/1.1", description["alpn"]); // Chromium offers h2 first; EventCore's ALPN answers http/1.1
         Assert.Equal("http/1.1", await page.EvaluateAsync<string>("() => performance.getEntriesByType('navigation')[0].nextHopProtocol"));

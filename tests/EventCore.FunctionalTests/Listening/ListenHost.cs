@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -39,10 +40,10 @@ public sealed class ListenHost : IAsyncDisposable
 
     public CapturedLogs Logs { get; }
 
-    public IReadOnlyCollection<string> Addresses => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+    public IReadOnlyList<string> Addresses => [.. _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
 
     /// <summary>The port of the first published address.</summary>
-    public int Port => new Uri(Addresses.First()).Port;
+    public int Port => new Uri(Addresses[0]).Port;
 
     public static async Task<ListenHost> StartAsync(
         Action<EventCoreServerOptions>? configure = null,
