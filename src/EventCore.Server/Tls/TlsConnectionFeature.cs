@@ -17,6 +17,7 @@ internal sealed class TlsConnectionFeature : ITlsConnectionFeature, ITlsHandshak
     private readonly SslStream _stream;
     private X509Certificate2? _clientCertificate;
 
+    /// <summary>Takes the handshake's results now: they are read after the SslStream is disposed too (by the connection metrics).</summary>
     public TlsConnectionFeature(SslStream stream)
     {
         _stream = stream;
@@ -26,6 +27,18 @@ internal sealed class TlsConnectionFeature : ITlsConnectionFeature, ITlsHandshak
             X509Certificate2 certificate => certificate,
             var certificate => new X509Certificate2(certificate),
         };
+        ApplicationProtocol = stream.NegotiatedApplicationProtocol.Protocol;
+        Protocol = stream.SslProtocol;
+        NegotiatedCipherSuite = stream.NegotiatedCipherSuite;
+        HostName = stream.TargetHostName;
+#pragma warning disable SYSLIB0058 // Kestrel's feature still exposes the legacy algorithm properties
+        CipherAlgorithm = stream.CipherAlgorithm;
+        CipherStrength = stream.CipherStrength;
+        HashAlgorithm = stream.HashAlgorithm;
+        HashStrength = stream.HashStrength;
+        KeyExchangeAlgorithm = stream.KeyExchangeAlgorithm;
+        KeyExchangeStrength = stream.KeyExchangeStrength;
+#pragma warning restore SYSLIB0058
     }
 
     public X509Certificate2? ClientCertificate
@@ -34,26 +47,26 @@ internal sealed class TlsConnectionFeature : ITlsConnectionFeature, ITlsHandshak
         set => _clientCertificate = value;
     }
 
-    public ReadOnlyMemory<byte> ApplicationProtocol => _stream.NegotiatedApplicationProtocol.Protocol;
+    public ReadOnlyMemory<byte> ApplicationProtocol { get; }
 
-    public SslProtocols Protocol => _stream.SslProtocol;
+    public SslProtocols Protocol { get; }
 
-    public TlsCipherSuite? NegotiatedCipherSuite => _stream.NegotiatedCipherSuite;
+    public TlsCipherSuite? NegotiatedCipherSuite { get; }
 
-    public string HostName => _stream.TargetHostName;
+    public string HostName { get; }
 
-#pragma warning disable SYSLIB0058 // Kestrel's feature still exposes the legacy algorithm properties
-    public CipherAlgorithmType CipherAlgorithm => _stream.CipherAlgorithm;
+#pragma warning disable SYSLIB0058 // the legacy algorithm types of Kestrel's interface
+    public CipherAlgorithmType CipherAlgorithm { get; }
 
-    public int CipherStrength => _stream.CipherStrength;
+    public int CipherStrength { get; }
 
-    public HashAlgorithmType HashAlgorithm => _stream.HashAlgorithm;
+    public HashAlgorithmType HashAlgorithm { get; }
 
-    public int HashStrength => _stream.HashStrength;
+    public int HashStrength { get; }
 
-    public ExchangeAlgorithmType KeyExchangeAlgorithm => _stream.KeyExchangeAlgorithm;
+    public ExchangeAlgorithmType KeyExchangeAlgorithm { get; }
 
-    public int KeyExchangeStrength => _stream.KeyExchangeStrength;
+    public int KeyExchangeStrength { get; }
 #pragma warning restore SYSLIB0058
 
     public SslStream SslStream => _stream;

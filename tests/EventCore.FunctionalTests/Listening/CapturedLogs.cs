@@ -14,18 +14,30 @@ public sealed class CapturedLogs : ILoggerProvider
     /// <summary>How many messages of <paramref name="level"/> contain <paramref name="text"/>.</summary>
     public int Count(LogLevel level, string text) => _entries.Count(e => e.Level == level && e.Message.Contains(text, StringComparison.Ordinal));
 
-    /// <summary>Completes once a message of <paramref name="level"/> containing <paramref name="text"/> has been logged.</summary>
+    /// <summary>
+    /// Completes once a message of <paramref name="level"/> containing <paramref name="text"/> has been logged; fails
+    /// (with what was logged) if none comes within a minute.
+    /// </summary>
     public async Task WaitForAsync(LogLevel level, string text, CancellationToken cancellationToken)
     {
-        while (true)
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TimeSpan.FromMinutes(1));
+        try
         {
-            var added = Volatile.Read(ref _added).Task;
-            if (Count(level, text) > 0)
+            while (true)
             {
-                return;
-            }
+                var added = Volatile.Read(ref _added).Task;
+                if (Count(level, text) > 0)
+                {
+                    return;
+                }
 
-            await added.WaitAsync(cancellationToken);
+                await added.WaitAsync(limit.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Assert.Fail($"No {level} message containing '{text}' was logged. Logged:\n{string.Join('\n', _entries.Select(e => $"{e.Level} {e.Category}: {e.Message}"))}");
         }
     }
 

@@ -25,8 +25,15 @@ public sealed class HttpsTests(TestCertificates certificates) : IClassFixture<Te
     {
         await using var host = await StartAsync(l => l.UseHttps(certificates.Server));
         Assert.StartsWith("https://127.0.0.1:", Assert.Single(host.Addresses), StringComparison.Ordinal);
-        using var client = new HttpClient(certificates.CreateHandler());
-        var description = ListenHost.ParseDescription(await client.GetStringAsync(Url(host, "/connection"), Token));
+        // Asking for HTTP/2 (or lower) makes HttpClient offer h2 and http/1.1 by ALPN; the server picks http/1.1.
+        using var client = new HttpClient(certificates.CreateHandler())
+        {
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        using var response = await client.GetAsync(Url(host, "/connection"), Token);
+        Assert.Equal(HttpVersion.Version11, response.Version);
+        var description = ListenHost.ParseDescription(await response.Content.ReadAsStringAsync(Token));
         Assert.Equal("https", description["scheme"]);
         Assert.Equal("true", description["is-https"]);
         Assert.Equal("http/1.1", description["alpn"]);

@@ -60,7 +60,8 @@ public sealed class ListenHost : IAsyncDisposable
         }
 
         var logs = new CapturedLogs();
-        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
+        // A provider rule, so that the Logging section of an appsettings.json next to the tests cannot raise the level.
+        builder.Logging.ClearProviders().AddProvider(logs).AddFilter<CapturedLogs>(category: null, LogLevel.Debug);
         if (kestrel)
         {
             builder.WebHost.UseKestrel();
