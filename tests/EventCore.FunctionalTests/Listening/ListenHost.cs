@@ -127,7 +127,12 @@ public sealed class ListenHost : IAsyncDisposable
             context.Response.Cookies.Append("visit", "first", new CookieOptions { HttpOnly = true, Path = "/" });
             return "visit=" + (context.Request.Cookies["visit"] ?? "none");
         });
-        _app.MapGet("/n/{n:int}", (int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _app.MapGet("/n/{n:int}", (HttpContext context, int n) =>
+        {
+            var text = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.ContentLength = text.Length; // Content-Length framing, so a transcript splits simply
+            return context.Response.WriteAsync(text, context.RequestAborted);
+        });
         _app.MapPost("/echo", async (HttpContext context) =>
         {
             using var body = new MemoryStream();
