@@ -9,7 +9,8 @@ namespace EventCore.FunctionalTests.Listening;
 /// <summary>
 /// A throw-away nginx (Debian's nginx-light) on a free loopback port, proxying everything to a Unix socket with the
 /// usual reverse-proxy headers (Host, X-Forwarded-For, X-Forwarded-Proto), keep-alive to the upstream. Its prefix,
-/// configuration, logs and temp files live in a temp dir; killed and cleaned up on dispose.
+/// configuration, logs and temp files live in a temp dir; its workers run as the test's user (nginx ignores that
+/// directive when not started as root); killed and cleaned up on dispose.
 /// </summary>
 internal sealed class NginxServer : IAsyncDisposable
 {
@@ -33,6 +34,7 @@ internal sealed class NginxServer : IAsyncDisposable
         var port = RedisServer.FreePort();
         var configuration = Path.Combine(directory, "nginx.conf");
         await File.WriteAllTextAsync(configuration, $$"""
+            user {{Environment.UserName}};
             worker_processes 1;
             daemon off;
             pid {{directory}}/nginx.pid;
