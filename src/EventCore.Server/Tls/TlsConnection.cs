@@ -1,6 +1,6 @@
+using System.IO.Pipelines;
 using System.Net.Security;
 using Microsoft.AspNetCore.Connections;
-using System.IO.Pipelines;
 
 namespace EventCore.Server.Tls;
 
