@@ -12,26 +12,14 @@ namespace EventCore.FunctionalTests.Listening;
 /// configuration, logs and temp files live in a temp dir; its workers run as the test's user (nginx ignores that
 /// directive when not started as root); killed and cleaned up on dispose.
 /// </summary>
-internal sealed class NginxServer : IAsyncDisposable
+internal sealed class NginxServer(Process process, string directory, int port) : ChildServer(process, directory, port)
 {
     public const string Executable = "/usr/sbin/nginx";
-
-    private readonly Process _process;
-    private readonly string _directory;
-
-    private NginxServer(Process process, string directory, int port)
-    {
-        _process = process;
-        _directory = directory;
-        Port = port;
-    }
-
-    public int Port { get; }
 
     public static async Task<NginxServer> StartAsync(string upstreamSocket, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("eventcore-nginx-").FullName;
-        var port = RedisServer.FreePort();
+        var port = FreePort();
         var configuration = Path.Combine(directory, "nginx.conf");
         await File.WriteAllTextAsync(configuration, $$"""
             user {{Environment.UserName}};
@@ -84,13 +72,6 @@ internal sealed class NginxServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await SampleProcess.StopAsync(_process);
-        _process.Dispose();
-        SiteClient.DeleteDirectory(_directory);
-    }
-
     /// <summary>nginx opens its port after reading the configuration: connect until it accepts (or exited, or 30 s).</summary>
     private async Task WaitUntilListeningAsync(CancellationToken cancellationToken)
     {
@@ -103,7 +84,7 @@ internal sealed class NginxServer : IAsyncDisposable
                 await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);
                 return;
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            catch (SocketException) when (DateTime.UtcNow < deadline && !Process.HasExited)
             {
                 await Task.Delay(20, cancellationToken);
             }

@@ -17,7 +17,7 @@ public sealed class SampleEndpointConfigurationTests(TestCertificates certificat
     public async Task The_renamed_endpoint_configuration_starts_the_sample(string server, string section)
     {
         var token = TestContext.Current.CancellationToken;
-        var httpsPort = RedisServer.FreePort();
+        var httpsPort = ChildServer.FreePort();
         var settings = new Dictionary<string, string>
         {
             [$"{section}:Endpoints:Web:Url"] = "http://127.0.0.1:0",
