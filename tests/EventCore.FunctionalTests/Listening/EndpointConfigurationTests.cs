@@ -108,6 +108,27 @@ public sealed class EndpointConfigurationTests(TestCertificates certificates) : 
     }
 
     [Fact]
+    public async Task EndpointDefaults_apply_to_endpoints_that_do_not_set_their_own()
+    {
+        await using var host = await ListenHost.StartAsync(configuration: new Dictionary<string, string?>
+        {
+            ["EventCore:EndpointDefaults:SslProtocols:0"] = "Tls12",
+            ["EventCore:Endpoints:Secure:Url"] = "https://127.0.0.1:0",
+            ["EventCore:Endpoints:Secure:Certificate:Path"] = certificates.PathOf("server.pfx"),
+            ["EventCore:Endpoints:Secure:Certificate:Password"] = TestCertificates.PfxPassword,
+        });
+        using var client = new HttpClient(certificates.CreateHandler());
+        Assert.Equal("Tls12", ListenHost.ParseDescription(await client.GetStringAsync(HttpsTests.Url(host, "/connection"), Token))["tls-protocol"]);
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => ListenHost.StartAsync(configuration: new Dictionary<string, string?>
+        {
+            ["EventCore:EndpointDefaults:Protocols"] = "Http1AndHttp2",
+            ["EventCore:Endpoints:Web:Url"] = "http://127.0.0.1:0",
+        }));
+        Assert.Contains("HTTP/1.1 only", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Protocols_in_code_are_refused_too()
     {
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => ListenHost.StartAsync(o => o.Listen(IPAddress.Loopback, 0,
