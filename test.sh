@@ -40,7 +40,7 @@ summary() {
   exit $?
 }
 
-install_missing curl redis-server chromium php-cgi python3
+install_missing curl redis-server chromium php-cgi python3 nginx-light openssl
 
 if ! dotnet build EventCore.AspNet.sln -c Release -nologo -clp:ErrorsOnly; then
   echo "test.sh: build failed"

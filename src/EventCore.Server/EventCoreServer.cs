@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using EventCore.Server.Http1;
 using EventCore.Server.Infrastructure;
+using EventCore.Server.Tls;
 using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -36,6 +37,7 @@ public sealed class EventCoreServer : IServer
     private ServiceContext? _serviceContext;
     private DateHeaderCache? _dateCache;
     private Heartbeat? _heartbeat;
+    private EndpointResolver? _endpoints;
     private int _state; // 0 new, 1 started, 2 stopping/stopped
 
     /// <summary>Creates the server (normally done by dependency injection through <c>UseEventCore()</c>).</summary>
@@ -66,11 +68,14 @@ public sealed class EventCoreServer : IServer
 
         _dateCache = new DateHeaderCache(TimeProvider.System);
         _serviceContext = new ServiceContext(_options, _loggerFactory, _metrics, _dateCache, _connections, _services.GetService<TimeProvider>());
+        var resolver = _endpoints = new EndpointResolver(_options, _services, _metrics, _loggerFactory, _logger);
+        var endpoints = resolver.Resolve(_addresses.Addresses.ToArray(), _addresses.PreferHostingUrls);
+        var tlsLayers = endpoints.ToDictionary(e => e, resolver.CreateTlsLayer); // certificate errors fail before anything binds
         var binder = new AddressBinder(CreateTransportFactory(), _logger);
-        var bound = await binder.BindAsync(ResolveUrls(), cancellationToken);
+        var bound = await binder.BindAsync(endpoints, cancellationToken);
         var exchanges = new ExchangePool<TContext>(_serviceContext, application);
         _addresses.Addresses.Clear();
-        foreach (var (listener, address) in bound)
+        foreach (var (listener, address, endpoint) in bound)
         {
             _listeners.Add(listener);
             if (address.Length > 0)
@@ -79,7 +84,7 @@ public sealed class EventCoreServer : IServer
                 ServerLog.Listening(_logger, address);
             }
 
-            _acceptLoops.Add(AcceptLoopAsync(listener, exchanges));
+            _acceptLoops.Add(AcceptLoopAsync(listener, exchanges, tlsLayers[endpoint]));
         }
 
         _heartbeat = new Heartbeat(_connections, TimeProvider.System);
@@ -116,6 +121,7 @@ public sealed class EventCoreServer : IServer
 
         _heartbeat?.Dispose();
         _dateCache?.Dispose();
+        _endpoints?.Dispose();
         if (_ownedTransport is not null)
         {
             await _ownedTransport.DisposeAsync();
@@ -165,36 +171,20 @@ public sealed class EventCoreServer : IServer
         }
     }
 
-    private async Task AcceptLoopAsync<TContext>(IConnectionListener listener, ExchangePool<TContext> exchanges)
+    private async Task AcceptLoopAsync<TContext>(IConnectionListener listener, ExchangePool<TContext> exchanges, TlsConnectionLayer? tls)
         where TContext : notnull
     {
         try
         {
             while (await listener.AcceptAsync() is { } connection)
             {
-                new ConnectionDispatcher<TContext>(connection, _serviceContext!, exchanges).Queue();
+                new ConnectionDispatcher<TContext>(connection, _serviceContext!, exchanges, tls).Queue();
             }
         }
         catch (ObjectDisposedException)
         {
             // Unbound while accepting.
         }
-    }
-
-    private string[] ResolveUrls()
-    {
-        var hostingUrls = _addresses.Addresses.ToArray();
-        if (_options.Urls.Count > 0 && (hostingUrls.Length == 0 || !_addresses.PreferHostingUrls))
-        {
-            if (hostingUrls.Length > 0)
-            {
-                ServerLog.OverridingAddresses(_logger, string.Join(", ", hostingUrls));
-            }
-
-            return [.. _options.Urls];
-        }
-
-        return hostingUrls.Length > 0 ? hostingUrls : ["http://localhost:5000"];
     }
 
     private IConnectionListenerFactory CreateTransportFactory()

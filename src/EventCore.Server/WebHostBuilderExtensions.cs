@@ -24,7 +24,11 @@ public static class EventCoreWebHostBuilderExtensions
         {
             var section = context.Configuration.GetSection("EventCore");
             services.AddOptions<EventCoreServerOptions>().Bind(section)
-                .Configure(o => MinDataRateBinding.Bind(section.GetSection("Limits"), o.Limits));
+                .Configure(o =>
+                {
+                    MinDataRateBinding.Bind(section.GetSection("Limits"), o.Limits);
+                    o.ConfigurationSection = section; // Endpoints, EndpointDefaults, Certificates: read at start
+                });
             services.AddOptions<EpollTransportOptions>().Bind(context.Configuration.GetSection("EventCore:Transport"));
             if (configure is not null)
             {

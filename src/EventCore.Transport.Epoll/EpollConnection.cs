@@ -34,7 +34,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
     /// <summary>The interest currently armed in epoll (one-shot mode). Loop thread only.</summary>
     private EpollEvents _armed;
 
-    public EpollConnection(EpollLoop loop, SafeFdHandle socket, IPEndPoint localEndPoint, IPEndPoint remoteEndPoint)
+    public EpollConnection(EpollLoop loop, SafeFdHandle socket, EndPoint localEndPoint, EndPoint remoteEndPoint)
     {
         _loop = loop;
         _socket = socket;

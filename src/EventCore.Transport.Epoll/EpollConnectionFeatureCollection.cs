@@ -6,7 +6,9 @@ namespace EventCore.Transport.Epoll;
 
 /// <summary>
 /// The connection's features: the connection itself implements the transport features; anything else set
-/// later (by middleware) goes into a lazily created collection, which also overrides the built-in ones.
+/// later (by middleware) goes into a lazily created collection, which also overrides the built-in ones. Setting a
+/// built-in feature to null hides it (a TLS layer hides <see cref="IConnectionSendFileFeature"/>: sendfile would bypass
+/// it), recorded as a marker in that collection so that a plain connection pays nothing for the possibility.
 /// </summary>
 internal sealed class EpollConnectionFeatureCollection(EpollConnection connection) : IFeatureCollection
 {
@@ -17,6 +19,8 @@ internal sealed class EpollConnectionFeatureCollection(EpollConnection connectio
         typeof(IConnectionSendFileFeature),
     ];
 
+    private static readonly object s_hidden = new();
+
     private FeatureCollection? _extra;
 
     public bool IsReadOnly => false;
@@ -25,8 +29,16 @@ internal sealed class EpollConnectionFeatureCollection(EpollConnection connectio
 
     public object? this[Type key]
     {
-        get => _extra?[key] ?? (Array.IndexOf(s_builtIn, key) >= 0 ? connection : null);
-        set => (_extra ??= new FeatureCollection())[key] = value;
+        get
+        {
+            object? value = _extra?[key];
+            if (value is not null)
+            {
+                return ReferenceEquals(value, s_hidden) ? null : value;
+            }
+            return Array.IndexOf(s_builtIn, key) >= 0 ? connection : null;
+        }
+        set => (_extra ??= new FeatureCollection())[key] = value is null && Array.IndexOf(s_builtIn, key) >= 0 ? s_hidden : value;
     }
 
     public TFeature? Get<TFeature>() => (TFeature?)this[typeof(TFeature)];
@@ -44,7 +56,10 @@ internal sealed class EpollConnectionFeatureCollection(EpollConnection connectio
         }
         foreach (KeyValuePair<Type, object> pair in _extra ?? Enumerable.Empty<KeyValuePair<Type, object>>())
         {
-            yield return pair;
+            if (!ReferenceEquals(pair.Value, s_hidden))
+            {
+                yield return pair;
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -22,7 +23,10 @@ internal sealed class EpollListenSocket : IEpollHandler
     private readonly EpollLoop _loop;
     private readonly EpollConnectionListener _listener;
     private readonly SafeFdHandle _socket;
-    private readonly IPEndPoint? _localEndPoint;
+    private readonly EndPoint? _localEndPoint;
+    private readonly UnixDomainSocketEndPoint? _unix;
+    private readonly EpollEvents _interest;
+    private EndPoint? _unnamedPeer; // what every client that did not bind looks like: one instance per socket
     private readonly ILogger _logger;
     private readonly DescriptorBudget _budget;
     private TimeSpan _backoff = s_minBackoff;
@@ -31,14 +35,18 @@ internal sealed class EpollListenSocket : IEpollHandler
     private bool _registered;
     private bool _closed;
 
-    public EpollListenSocket(EpollLoop loop, EpollConnectionListener listener, SafeFdHandle socket, IPEndPoint boundEndPoint, ILogger logger, DescriptorBudget budget)
+    // shared: the socket is one descriptor of a socket every loop polls (Unix sockets), registered with EPOLLEXCLUSIVE
+    // so that a connection wakes one loop instead of all of them.
+    public EpollListenSocket(EpollLoop loop, EpollConnectionListener listener, SafeFdHandle socket, EndPoint boundEndPoint, ILogger logger, DescriptorBudget budget, bool shared = false)
     {
         _budget = budget;
         _loop = loop;
         _listener = listener;
         _socket = socket;
         _logger = logger;
-        bool wildcard = boundEndPoint.Address.Equals(IPAddress.Any) || boundEndPoint.Address.Equals(IPAddress.IPv6Any);
+        _interest = shared ? EpollEvents.In | EpollEvents.Exclusive : EpollEvents.In;
+        _unix = boundEndPoint as UnixDomainSocketEndPoint;
+        bool wildcard = boundEndPoint is IPEndPoint ip && (ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any));
         // A specific address is every connection's local endpoint; a wildcard needs getsockname per connection.
         _localEndPoint = wildcard ? null : boundEndPoint;
     }
@@ -59,7 +67,7 @@ internal sealed class EpollListenSocket : IEpollHandler
     {
         if (!_closed && !_registered)
         {
-            _registered = _loop.TryRegister(_socket.Fd, EpollEvents.In, this, out _token);
+            _registered = _loop.TryRegister(_socket.Fd, _interest, this, out _token);
             return _registered;
         }
         return true;
@@ -114,13 +122,24 @@ internal sealed class EpollListenSocket : IEpollHandler
         EpollConnection connection;
         try
         {
-            Interop.SetIntOption(fd, Interop.IpProtoTcp, Interop.TcpNoDelay, 1);
-            if (_loop.MaxSocketUnsentBytes > 0)
+            EndPoint local, remote;
+            if (_unix is not null)
             {
-                Interop.SetIntOption(fd, Interop.IpProtoTcp, Interop.TcpNotSentLowat, _loop.MaxSocketUnsentBytes);
+                local = _unix;
+                remote = remoteAddress.Length <= 2
+                    ? _unnamedPeer ??= SocketAddressCodec.ReadUnix(remoteAddress, _unix)
+                    : SocketAddressCodec.ReadUnix(remoteAddress, _unix);
             }
-            IPEndPoint remote = SocketAddressCodec.Read(remoteAddress);
-            IPEndPoint local = _localEndPoint ?? ListenSocket.GetLocalEndPoint(fd);
+            else
+            {
+                Interop.SetIntOption(fd, Interop.IpProtoTcp, Interop.TcpNoDelay, 1);
+                if (_loop.MaxSocketUnsentBytes > 0)
+                {
+                    Interop.SetIntOption(fd, Interop.IpProtoTcp, Interop.TcpNotSentLowat, _loop.MaxSocketUnsentBytes);
+                }
+                remote = SocketAddressCodec.Read(remoteAddress);
+                local = _localEndPoint ?? ListenSocket.GetLocalEndPoint(fd);
+            }
             connection = new EpollConnection(_loop, socket, local, remote);
         }
         catch (IOException ex)
@@ -219,5 +238,6 @@ internal sealed class EpollListenSocket : IEpollHandler
         _closed = true;
         Unregister();
         _socket.Dispose();
+        _listener.OnSocketClosed();
     }
 }

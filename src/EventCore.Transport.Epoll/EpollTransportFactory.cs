@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.Versioning;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace EventCore.Transport.Epoll;
 
 /// <summary>
-/// The epoll transport: an <see cref="IConnectionListenerFactory"/> for IP endpoints on Linux. All listeners of
+/// The epoll transport: an <see cref="IConnectionListenerFactory"/> for IP endpoints and Unix domain sockets on Linux. All listeners of
 /// one factory share its loops (one thread each, created on the first bind). Disposing the factory stops the
 /// loops and aborts the connections still open on them. Linux x64 only: the constructor throws
 /// <see cref="PlatformNotSupportedException"/> elsewhere.
@@ -61,17 +62,19 @@ public sealed class EpollTransportFactory : IConnectionListenerFactory, IConnect
     /// <inheritdoc />
     public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
-        if (endpoint is not IPEndPoint ipEndPoint)
+        if (!CanBind(endpoint))
         {
-            throw new NotSupportedException($"The epoll transport binds IP endpoints only, not {endpoint?.GetType().Name}.");
+            throw new NotSupportedException($"The epoll transport binds IP endpoints and Unix domain sockets only, not {endpoint?.GetType().Name}.");
         }
         cancellationToken.ThrowIfCancellationRequested();
         EpollLoop[] loops = EnsureLoops();
-        return await EpollConnectionListener.BindAsync(loops, ipEndPoint, _options.Backlog, _listenerLogger, _descriptors);
+        return endpoint is UnixDomainSocketEndPoint unix
+            ? await EpollConnectionListener.BindUnixAsync(loops, unix, _options.Backlog, _listenerLogger, _descriptors)
+            : await EpollConnectionListener.BindAsync(loops, (IPEndPoint)endpoint, _options.Backlog, _listenerLogger, _descriptors);
     }
 
     /// <inheritdoc />
-    public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint;
+    public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint or UnixDomainSocketEndPoint;
 
     /// <inheritdoc />
     public void Dispose()

@@ -50,10 +50,17 @@ public class AddressTests
     }
 
     [Fact]
-    public async Task Https_is_refused_with_a_clear_error()
+    public async Task Https_without_a_certificate_is_refused_with_Kestrels_error()
     {
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerHost.StartAsync(BasicRequestTests.Plaintext, o => o.Urls.Add("https://127.0.0.1:0")));
-        Assert.Contains("HTTPS is not supported", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Unable to configure HTTPS endpoint. No server certificate was specified", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_schemes_are_refused_with_Kestrels_error()
+    {
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerHost.StartAsync(BasicRequestTests.Plaintext, o => o.Urls.Add("ftp://127.0.0.1:0")));
+        Assert.Equal("Unrecognized scheme in server address 'ftp://127.0.0.1:0'. Only 'http://' and 'https://' are supported.", ex.Message);
     }
 
     [Fact]

@@ -58,12 +58,14 @@ public class EpollWebHostBuilderExtensionsTests
     }
 
     [Fact]
-    public async Task Factory_selects_IP_endpoints_only()
+    public async Task Factory_selects_IP_endpoints_and_Unix_sockets_only()
     {
         await using var factory = new EpollTransportFactory(Options.Create(new EpollTransportOptions()), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         Assert.True(factory.CanBind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0)));
-        Assert.False(factory.CanBind(new System.Net.Sockets.UnixDomainSocketEndPoint("/tmp/x.sock")));
-        await Assert.ThrowsAsync<NotSupportedException>(() => factory.BindAsync(new System.Net.Sockets.UnixDomainSocketEndPoint("/tmp/x.sock")).AsTask());
+        Assert.True(factory.CanBind(new System.Net.Sockets.UnixDomainSocketEndPoint("/tmp/x.sock")));
+        var pipe = new Microsoft.AspNetCore.Connections.NamedPipeEndPoint("x");
+        Assert.False(factory.CanBind(pipe));
+        await Assert.ThrowsAsync<NotSupportedException>(() => factory.BindAsync(pipe).AsTask());
         Assert.Empty(factory.Loops);
     }
 }

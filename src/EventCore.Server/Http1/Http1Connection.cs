@@ -1,9 +1,11 @@
 using System.IO.Pipelines;
 using EventCore.Server.Infrastructure;
 using EventCore.Server.Infrastructure.Metrics;
+using EventCore.Server.Tls;
 using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace EventCore.Server.Http1;
 
@@ -66,6 +68,15 @@ internal abstract partial class Http1Connection
     internal PipeReader Input => _input;
 
     internal PipeWriter Output => _output;
+
+    /// <summary>The TLS layer's connection when it decrypts this one (set before the first request), else null.</summary>
+    internal TlsConnection? Secure { get; init; }
+
+    /// <summary>
+    /// The TLS layer's feature on a connection it decrypts, else null: each request's scheme is then "https" and its
+    /// <see cref="ITlsConnectionFeature"/> slot holds this.
+    /// </summary>
+    internal ITlsConnectionFeature? Tls => Secure?.Feature;
 
     /// <summary>Requests begun on this connection (the current one included).</summary>
     internal long RequestNumber => _requestNumber;
@@ -174,8 +185,13 @@ internal abstract partial class Http1Connection
                 ReleaseExchange(reusable);
             }
 
-            await _output.CompleteAsync();
-            await _input.CompleteAsync();
+            if (Secure is { } secure)
+            {
+                await secure.CloseAsync(); // the decrypted pipes end here and the transport's pipes come back
+            }
+
+            await _connection.Transport.Output.CompleteAsync();
+            await _connection.Transport.Input.CompleteAsync();
             await _connection.DisposeAsync();
         }
         catch (Exception ex)

@@ -135,6 +135,11 @@ internal abstract partial class Http1Exchange : IFeatureCollection
         }
 
         Array.Clear(_features, ImplementedCount, _features.Length - ImplementedCount);
+        if (_owner?.Tls is { } tls)
+        {
+            _features[FeatureIndex<ITlsConnectionFeature>.Value] = tls; // a slot, so the connection's feature is put in it
+        }
+
         if (_extraFeatures.Count > 0)
         {
             _extraFeatures.Clear();

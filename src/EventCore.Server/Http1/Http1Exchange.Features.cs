@@ -172,7 +172,7 @@ internal abstract partial class Http1Exchange :
         ResetResponse();
         ResetDataRates();
         _requestAbortedOverride = null;
-        _scheme = "http";
+        _scheme = _owner?.Tls is null ? "http" : "https";
         _pathBase = string.Empty;
         _requestHeadersFeature = _requestHeaders;
         _requestBody = _requestBodyStream;

@@ -1,36 +1,36 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace EventCore.Server.Infrastructure;
 
 /// <summary>
-/// Turns URLs into bound listeners, Kestrel's way: <c>*</c>/<c>+</c> → [::] dual-stack (0.0.0.0 without IPv6),
-/// <c>localhost</c> → 127.0.0.1 and [::1] (the latter optional), IP literals as given, port 0 → a free port.
-/// Returns the addresses as actually bound, for IServerAddressesFeature.
+/// Binds endpoints through the transport, Kestrel's way: any IP → [::] dual-stack (0.0.0.0 without IPv6),
+/// localhost → 127.0.0.1 and [::1] (the latter optional), IP literals and Unix sockets as given, port 0 → a free
+/// port. Returns each listener with the address as actually bound (for IServerAddressesFeature; empty for the
+/// [::1] twin of a localhost endpoint, which shares its address) and the endpoint it serves.
 /// </summary>
 internal sealed class AddressBinder(IConnectionListenerFactory factory, ILogger logger)
 {
     private readonly IConnectionListenerFactory _factory = factory;
     private readonly ILogger _logger = logger;
 
-    public async Task<List<(IConnectionListener Listener, string Address)>> BindAsync(IEnumerable<string> urls, CancellationToken cancellationToken)
+    public async Task<List<BoundListener>> BindAsync(IEnumerable<ListenOptions> endpoints, CancellationToken cancellationToken)
     {
-        var bound = new List<(IConnectionListener, string)>();
+        var bound = new List<BoundListener>();
         try
         {
-            foreach (var url in urls)
+            foreach (var endpoint in endpoints)
             {
-                await BindUrlAsync(url, bound, cancellationToken);
+                await BindEndpointAsync(endpoint, bound, cancellationToken);
             }
         }
         catch
         {
-            foreach (var (listener, _) in bound)
+            foreach (var listener in bound)
             {
-                await listener.DisposeAsync();
+                await listener.Listener.DisposeAsync();
             }
 
             throw;
@@ -39,49 +39,38 @@ internal sealed class AddressBinder(IConnectionListenerFactory factory, ILogger 
         return bound;
     }
 
-    private async Task BindUrlAsync(string url, List<(IConnectionListener, string)> bound, CancellationToken cancellationToken)
+    private async Task BindEndpointAsync(ListenOptions endpoint, List<BoundListener> bound, CancellationToken cancellationToken)
     {
-        var address = BindingAddress.Parse(url);
-        if (!string.Equals(address.Scheme, "http", StringComparison.OrdinalIgnoreCase))
+        switch (endpoint.Kind)
         {
-            throw new InvalidOperationException($"Unsupported address '{url}': EventCore serves plain http:// only (HTTPS is not supported; terminate TLS in a proxy).");
-        }
+            case ListenKind.Localhost:
+                await BindLocalhostAsync(endpoint, bound, cancellationToken);
+                break;
+            case ListenKind.AnyIP:
+                if (endpoint.HostName is { } host && host is not ("*" or "+" or "" or "0.0.0.0" or "[::]"))
+                {
+                    ServerLog.BindingToAnyForHostName(_logger, host);
+                }
 
-        if (address.IsUnixPipe || address.IsNamedPipe)
-        {
-            throw new InvalidOperationException($"Unsupported address '{url}': only TCP addresses are supported.");
-        }
-
-        if (string.Equals(address.Host, "localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            await BindLocalhostAsync(address.Port, bound, cancellationToken);
-        }
-        else if (IPAddress.TryParse(address.Host, out var ip))
-        {
-            var listener = await _factory.BindAsync(new IPEndPoint(ip, address.Port), cancellationToken);
-            bound.Add((listener, Format(listener.EndPoint)));
-        }
-        else
-        {
-            if (address.Host is not ("*" or "+" or "" or "0.0.0.0" or "[::]"))
-            {
-                ServerLog.BindingToAnyForHostName(_logger, address.Host);
-            }
-
-            var listener = await BindAnyAsync(address.Port, cancellationToken);
-            bound.Add((listener, Format(listener.EndPoint)));
+                var any = await BindAnyAsync(endpoint.IPEndPoint!.Port, cancellationToken);
+                bound.Add(new BoundListener(any, endpoint.FormatAddress(any.EndPoint), endpoint));
+                break;
+            default:
+                var listener = await _factory.BindAsync(endpoint.EndPoint, cancellationToken);
+                bound.Add(new BoundListener(listener, endpoint.FormatAddress(listener.EndPoint), endpoint));
+                break;
         }
     }
 
-    private async Task BindLocalhostAsync(int port, List<(IConnectionListener, string)> bound, CancellationToken cancellationToken)
+    private async Task BindLocalhostAsync(ListenOptions endpoint, List<BoundListener> bound, CancellationToken cancellationToken)
     {
-        var v4 = await _factory.BindAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+        var v4 = await _factory.BindAsync(new IPEndPoint(IPAddress.Loopback, endpoint.IPEndPoint!.Port), cancellationToken);
         var actualPort = ((IPEndPoint)v4.EndPoint).Port;
-        bound.Add((v4, $"http://localhost:{actualPort}"));
+        bound.Add(new BoundListener(v4, $"{(endpoint.IsTls ? "https" : "http")}://localhost:{actualPort}", endpoint));
         try
         {
             var v6 = await _factory.BindAsync(new IPEndPoint(IPAddress.IPv6Loopback, actualPort), cancellationToken);
-            bound.Add((v6, string.Empty)); // same published address as the IPv4 listener
+            bound.Add(new BoundListener(v6, string.Empty, endpoint)); // same published address as the IPv4 listener
         }
         catch (Exception ex) when (ex is SocketException or AddressInUseException or NotSupportedException or IOException)
         {
@@ -105,11 +94,4 @@ internal sealed class AddressBinder(IConnectionListenerFactory factory, ILogger 
 
         return await _factory.BindAsync(new IPEndPoint(IPAddress.Any, port), cancellationToken);
     }
-
-    private static string Format(EndPoint endPoint) => endPoint switch
-    {
-        IPEndPoint { AddressFamily: AddressFamily.InterNetworkV6 } ip => $"http://[{ip.Address}]:{ip.Port}",
-        IPEndPoint ip => $"http://{ip.Address}:{ip.Port}",
-        _ => $"http://{endPoint}",
-    };
 }

@@ -1,5 +1,6 @@
 using EventCore.Server.Http1;
 using EventCore.Server.Infrastructure.Metrics;
+using EventCore.Server.Tls;
 using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -9,11 +10,12 @@ namespace EventCore.Server.Infrastructure;
 
 /// <summary>
 /// Starts one accepted connection on the thread pool: enforces MaxConcurrentConnections (closing or answering the
-/// excess, see <see cref="EventCoreServerLimits.RejectedConnectionStatusCode"/>) and hands the rest of the
-/// connection's life to <see cref="Http1Connection.RunAsync"/>. Reports the queued and rejected connection
-/// instruments as Kestrel does; the dispatcher is garbage once the connection runs.
+/// excess, see <see cref="EventCoreServerLimits.RejectedConnectionStatusCode"/>), runs the TLS handshake on an HTTPS
+/// endpoint (after the connection limit, as in Kestrel; a failed one closes the connection), and hands the rest of the
+/// connection's life to <see cref="Http1Connection.RunAsync"/>. Reports the queued, rejected and failed-handshake
+/// connection instruments as Kestrel does; the dispatcher is garbage once the connection runs.
 /// </summary>
-internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connection, ServiceContext service, ExchangePool<TContext> exchanges)
+internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connection, ServiceContext service, ExchangePool<TContext> exchanges, TlsConnectionLayer? tlsLayer = null)
     : IThreadPoolWorkItem
     where TContext : notnull
 {
@@ -38,7 +40,32 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
             return;
         }
 
-        var http1 = new Http1Connection<TContext>(connection, service, exchanges);
+        if (tlsLayer is null)
+        {
+            Run(slots, measurement, secure: null);
+        }
+        else
+        {
+            _ = HandshakeThenRunAsync(tlsLayer, slots, measurement);
+        }
+    }
+
+    private async Task HandshakeThenRunAsync(TlsConnectionLayer layer, ConnectionSlots slots, ConnectionMetricsContext measurement)
+    {
+        if (await layer.HandshakeAsync(connection) is { } secure)
+        {
+            Run(slots, measurement, secure);
+            return;
+        }
+
+        slots.Release(service, measurement.LocalEndPoint);
+        service.Metrics.Connections.Stop(measurement, ConnectionEndReason.TlsHandshakeFailed, servedHttp: false); // before the client can see the close
+        await connection.DisposeAsync();
+    }
+
+    private void Run(ConnectionSlots slots, ConnectionMetricsContext measurement, TlsConnection? secure)
+    {
+        var http1 = new Http1Connection<TContext>(connection, service, exchanges) { Secure = secure };
         http1.Slots = slots;
         if (connection is EpollConnection epoll)
         {
@@ -54,7 +81,8 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
         service.Metrics.Connections.Rejected(connection.LocalEndPoint);
         try
         {
-            if (service.Limits.RejectedConnectionStatusCode is int statusCode)
+            // An HTTPS client would read a plain-text refusal as a broken handshake: it is closed instead.
+            if (service.Limits.RejectedConnectionStatusCode is int statusCode && tlsLayer is null)
             {
                 await ConnectionLimitResponder.RespondAsync(connection, statusCode, service);
             }

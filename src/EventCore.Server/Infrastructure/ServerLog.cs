@@ -26,7 +26,7 @@ internal static partial class ServerLog
     [LoggerMessage(7, LogLevel.Information, "Listening on {Address}.")]
     public static partial void Listening(ILogger logger, string address);
 
-    [LoggerMessage(8, LogLevel.Warning, "Overriding the hosting addresses '{HostingUrls}': EventCoreServerOptions.Urls wins unless PreferHostingUrls is set.")]
+    [LoggerMessage(8, LogLevel.Warning, "Overriding the hosting addresses '{HostingUrls}': binding to the endpoints of the Urls option, EventCore:Endpoints and the Listen calls instead (unless the host sets PreferHostingUrls).")]
     public static partial void OverridingAddresses(ILogger logger, string hostingUrls);
 
     [LoggerMessage(9, LogLevel.Warning, "Host '{Host}' is not an IP address or localhost: binding to all interfaces.")]
@@ -52,4 +52,13 @@ internal static partial class ServerLog
 
     [LoggerMessage(16, LogLevel.Warning, "Shutdown: {Count} aborted connection(s) still running (an app ignoring RequestAborted?).")]
     public static partial void NotAllConnectionsAborted(ILogger logger, int count);
+
+    [LoggerMessage(17, LogLevel.Debug, "Connection {ConnectionId}: the TLS handshake did not finish within the HandshakeTimeout of {Timeout}; closing.")]
+    public static partial void TlsHandshakeTimedOut(ILogger logger, string connectionId, TimeSpan timeout);
+
+    [LoggerMessage(18, LogLevel.Debug, "Connection {ConnectionId}: the TLS handshake failed ({Message}); closing. Plain HTTP sent to an HTTPS endpoint ends here.")]
+    public static partial void TlsHandshakeFailed(ILogger logger, string connectionId, string message);
+
+    [LoggerMessage(19, LogLevel.Error, "Connection {ConnectionId}: the TLS handshake failed unexpectedly; closing.")]
+    public static partial void TlsHandshakeError(ILogger logger, string connectionId, Exception exception);
 }

@@ -12,6 +12,7 @@ internal enum EpollEvents : uint
     Err = 0x8,
     Hup = 0x10,
     RdHup = 0x2000,
+    Exclusive = 1u << 28,
     OneShot = 1u << 30,
     EdgeTriggered = 1u << 31,
 }

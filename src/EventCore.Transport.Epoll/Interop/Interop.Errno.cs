@@ -5,6 +5,7 @@ internal enum Errno
 {
     None = 0,
     EPERM = 1,
+    ENOENT = 2,
     EINTR = 4,
     EBADF = 9,
     EAGAIN = 11,

@@ -4,6 +4,7 @@ namespace EventCore.Transport.Epoll;
 
 internal static partial class Interop
 {
+    internal const int AfUnix = 1;
     internal const int AfInet = 2;
     internal const int AfInet6 = 10;
     internal const int SockStream = 1;

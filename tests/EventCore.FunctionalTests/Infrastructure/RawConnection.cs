@@ -30,20 +30,14 @@ public sealed class RawConnection : IDisposable
     public bool ClosedByServer => _closedByServer;
 
     /// <summary>Opens a connection with Nagle off, so small writes go out as written.</summary>
-    public static async Task<RawConnection> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(endPoint, cancellationToken);
-            return new RawConnection(socket);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    public static Task<RawConnection> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
+        => ConnectAsync(new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }, endPoint, cancellationToken);
+
+    /// <summary>Opens a connection to a Unix domain socket (or, for an IP endpoint, as <see cref="ConnectAsync(IPEndPoint, CancellationToken)"/>).</summary>
+    public static Task<RawConnection> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken)
+        => endPoint is IPEndPoint ip
+            ? ConnectAsync(ip, cancellationToken)
+            : ConnectAsync(new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Unspecified), endPoint, cancellationToken);
 
     /// <summary>Sends the string as Latin-1 bytes (one byte per char), in one write.</summary>
     public Task SendAsync(string text, CancellationToken cancellationToken) =>
@@ -210,6 +204,20 @@ public sealed class RawConnection : IDisposable
     {
         _socket.Dispose();
         _transcript.Dispose();
+    }
+
+    private static async Task<RawConnection> ConnectAsync(Socket socket, EndPoint endPoint, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await socket.ConnectAsync(endPoint, cancellationToken);
+            return new RawConnection(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private static RawResponse ParseHead(string statusLine, List<KeyValuePair<string, string>> headers)

@@ -9,21 +9,9 @@ namespace EventCore.FunctionalTests.Site;
 /// A throw-away redis-server on a free loopback port: no persistence (<c>--save "" --appendonly no</c>),
 /// its working directory a temp dir; killed and cleaned up on dispose.
 /// </summary>
-internal sealed class RedisServer : IAsyncDisposable
+internal sealed class RedisServer(Process process, string directory, int port) : ChildServer(process, directory, port)
 {
     public const string Executable = "/usr/bin/redis-server";
-
-    private readonly Process _process;
-    private readonly string _directory;
-
-    private RedisServer(Process process, string directory, int port)
-    {
-        _process = process;
-        _directory = directory;
-        Port = port;
-    }
-
-    public int Port { get; }
 
     /// <summary>The StackExchange.Redis connection string.</summary>
     public string ConnectionString => $"127.0.0.1:{Port}";
@@ -54,12 +42,6 @@ internal sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await SampleProcess.StopAsync(_process);
-        SiteClient.DeleteDirectory(_directory);
-    }
-
     private async Task WaitForPongAsync(CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -78,24 +60,17 @@ internal sealed class RedisServer : IAsyncDisposable
                     return;
                 }
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            catch (SocketException) when (DateTime.UtcNow < deadline && !Process.HasExited)
             {
                 // Not listening yet.
             }
 
-            if (_process.HasExited || DateTime.UtcNow > deadline)
+            if (Process.HasExited || DateTime.UtcNow > deadline)
             {
                 throw new InvalidOperationException($"redis-server on port {Port} did not answer PING.");
             }
 
             await Task.Delay(100, cancellationToken);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
