@@ -56,6 +56,21 @@ public sealed class HttpsTests(TestCertificates certificates) : IClassFixture<Te
     }
 
     [Fact]
+    public async Task A_websocket_over_tls_echoes()
+    {
+        await using var host = await StartAsync(l => l.UseHttps(certificates.Server));
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificates.IsIssuedByTestAuthority(certificate);
+        await socket.ConnectAsync(new Uri($"wss://localhost:{host.Port}/ws"), Token);
+        await socket.SendAsync("hello over wss"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, endOfMessage: true, Token);
+        var buffer = new byte[1024];
+        var received = await socket.ReceiveAsync(buffer, Token);
+        Assert.Equal("hello over wss", Encoding.UTF8.GetString(buffer, 0, received.Count));
+        var close = await socket.ReceiveAsync(buffer, Token);
+        Assert.Equal(System.Net.WebSockets.WebSocketMessageType.Close, close.MessageType);
+    }
+
+    [Fact]
     public async Task Pipelined_requests_over_tls_are_answered_in_order()
     {
         await using var host = await StartAsync(l => l.UseHttps(certificates.Server));

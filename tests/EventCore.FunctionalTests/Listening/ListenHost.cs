@@ -85,6 +85,7 @@ public sealed class ListenHost : IAsyncDisposable
             host._app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
         }
 
+        host._app.UseWebSockets();
         host.Map();
         try
         {
@@ -121,6 +122,14 @@ public sealed class ListenHost : IAsyncDisposable
         {
             context.Response.ContentLength = FileContent.Length;
             await context.Response.SendFileAsync(_filePath, context.RequestAborted);
+        });
+        _app.Map("/ws", async (HttpContext context) =>
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var buffer = new byte[1024];
+            var received = await socket.ReceiveAsync(buffer, context.RequestAborted);
+            await socket.SendAsync(buffer.AsMemory(0, received.Count), System.Net.WebSockets.WebSocketMessageType.Text, endOfMessage: true, context.RequestAborted);
+            await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "done", context.RequestAborted);
         });
         _app.MapGet("/cookie", (HttpContext context) =>
         {
