@@ -16,11 +16,13 @@ internal sealed partial class EpollConnection
 
     /// <summary>1 once the close was signalled (thread-pool side of <see cref="FireConnectionClosed"/>).</summary>
     private int _closedSignalled;
+
     /// <summary>What DisposeAsync awaits; made by DisposeAsync (most connections never need it before the fd is closed).</summary>
     private TaskCompletionSource? _closedCompletion;
 
-    /// <summary>1 once the fd is closed (set on the loop, read by DisposeAsync).</summary>
+    /// <summary>1 once the fd is closed: <see cref="_closed"/> as other threads (DisposeAsync) may read it.</summary>
     private int _fdClosed;
+
     private ConnectionAbortedException? _abortReason;
     private bool _closedFired;
     private bool _closed;
