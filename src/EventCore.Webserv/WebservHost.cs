@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EventCore.Webserv;
@@ -34,6 +35,13 @@ internal static class WebservHost
         {
             Args = args,
             ContentRootPath = Path.GetDirectoryName(configPath),
+        });
+        // nginx writes no line per request unless access_log asks for it: ASP.NET Core's per-request Information lines
+        // ("Request starting", "Sending file", "Request finished") are off by default, as in the web template's
+        // appsettings.json — first among the sources, so --Logging:LogLevel:Microsoft.AspNetCore=Information turns them on.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
         });
         builder.Configuration.AddWebservConfig(configPath);
         builder.Services.AddSites();

@@ -3,6 +3,7 @@ using EventCore.Sites.Tests.Support;
 using EventCore.Transport.Epoll;
 using EventCore.Webserv;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EventCore.Sites.Tests;
@@ -45,5 +46,26 @@ public sealed class WebservHostTests
         Assert.Equal(defaults.Limits.KeepAliveTimeout, server.Limits.KeepAliveTimeout);
         Assert.Equal(defaults.Limits.RequestHeadersTimeout, server.Limits.RequestHeadersTimeout);
         Assert.Equal(Environment.ProcessorCount, app.Services.GetRequiredService<IOptions<EpollTransportOptions>>().Value.LoopCount);
+    }
+
+    [Fact]
+    public async Task No_log_line_per_request_unless_asked_for()
+    {
+        using var folder = new TempFolder();
+        var config = folder.Write("quiet.conf", "server { listen 127.0.0.1:8185; }\n");
+        const string PerRequestCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
+        await using (var app = WebservHost.Build(config, []))
+        {
+            var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+            Assert.False(loggers.CreateLogger(PerRequestCategory).IsEnabled(LogLevel.Information));
+            Assert.True(loggers.CreateLogger(PerRequestCategory).IsEnabled(LogLevel.Warning));
+            Assert.True(loggers.CreateLogger("Microsoft.Hosting.Lifetime").IsEnabled(LogLevel.Information));
+        }
+
+        await using (var app = WebservHost.Build(config, ["--Logging:LogLevel:Microsoft.AspNetCore=Information"]))
+        {
+            Assert.True(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(PerRequestCategory).IsEnabled(LogLevel.Information));
+        }
     }
 }
