@@ -62,4 +62,7 @@ internal static partial class CgiLog
 
     [LoggerMessage(17, LogLevel.Debug, "CGI script {ScriptName} (pid {Pid}) started: {Program}.")]
     public static partial void Started(ILogger logger, string scriptName, int pid, string program);
+
+    [LoggerMessage(19, LogLevel.Warning, "CGI script {ScriptName}: its nice value could not be set to {Nice} ({Errno}); it runs at the server's priority.")]
+    public static partial void NiceRefused(ILogger logger, string scriptName, int nice, string errno);
 }

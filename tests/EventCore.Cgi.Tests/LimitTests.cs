@@ -93,4 +93,25 @@ public sealed class LimitTests
         Assert.Equal("started\ndone\n", RawResponse.Parse(held.Received).BodyText);
         Assert.Empty(host.Logs.BlockedLoop);
     }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(15)]
+    [InlineData(null)]
+    public async Task ScriptsRunAtTheConfiguredNiceValue(int? nice)
+    {
+        await using var host = await CgiHost.StartAsync(cgi: o => o.ScriptNiceValue = nice);
+        using var client = host.CreateClient();
+        using var response = await client.PostAsync("/cgi-bin/nice.sh", new StringContent("go\n"), TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var serversOwn = File.ReadAllText("/proc/self/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[16];
+        var lines = body.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(nice?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? serversOwn, lines[0].Trim());
+        if (File.Exists("/proc/self/autogroup"))
+        {
+            // The script's own session is its own autogroup: its nice value is what the kernel weighs against the server.
+            Assert.EndsWith($" nice {nice ?? 0}", lines[1].Trim(), StringComparison.Ordinal);
+        }
+    }
 }
