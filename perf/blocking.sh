@@ -37,7 +37,8 @@ while (($#)); do
   shift
 done
 
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+# shellcheck source=perf/common.sh
+. "$PERF_DIR/common.sh"
 command -v wrk >/dev/null || { echo "blocking.sh: wrk is required (apt-get install wrk)" >&2; exit 1; }
 
 RAW=$(mktemp -d /tmp/eventcore-blocking.XXXXXX)

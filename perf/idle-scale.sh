@@ -30,7 +30,8 @@ while (($#)); do
   esac
   shift
 done
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+# shellcheck source=perf/common.sh
+. "$PERF_DIR/common.sh"
 [ "$BUILD" = 1 ] && dotnet build "$REPO_DIR/samples/MinimalApi/MinimalApi.csproj" -c Release -nologo -clp:ErrorsOnly >/dev/null
 ulimit -n "$(ulimit -Hn)"
 WORK=$(mktemp -d)

@@ -21,7 +21,8 @@ while (($#)); do
   esac
   shift
 done
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+# shellcheck source=perf/common.sh
+. "$PERF_DIR/common.sh"
 [ "$BUILD" = 1 ] && dotnet build "$REPO_DIR/samples/MinimalApi/MinimalApi.csproj" -c Release -nologo -clp:ErrorsOnly >/dev/null
 WORK=$(mktemp -d)
 SERVER=""
@@ -61,7 +62,6 @@ for ((r = 1; r <= ROUNDS; r++)); do
     stop
   done
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 {
   echo "# HTTPS (perf/tls.sh)"
   echo
@@ -73,7 +73,7 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 
     ec=() ks=() ratios=()
     for ((r = 1; r <= ROUNDS; r++)); do
       e=${RES[eventcore,$w,$r]%% *}; k=${RES[kestrel,$w,$r]%% *}
-      ec+=("$e"); ks+=("$k"); ratios+=("$(awk -v e="$e" -v k="$k" 'BEGIN { printf "%.2f", (k > 0) ? e / k : 0 }')")
+      ec+=("$e"); ks+=("$k"); ratios+=("$(ratio "$e" "$k")")
     done
     label=$([ $w = keepalive ] && echo "https keep-alive /plaintext" || echo "https, a new TLS connection per request")
     echo "| $label | $(median "${ec[@]}") | $(median "${ks[@]}") | $(median "${ratios[@]}") | ${ratios[*]} |"

@@ -21,7 +21,8 @@ while (($#)); do
   esac
   shift
 done
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+# shellcheck source=perf/common.sh
+. "$PERF_DIR/common.sh"
 [ "$BUILD" = 1 ] && dotnet build "$PROJECT" -c Release -nologo -clp:ErrorsOnly >/dev/null
 WORK=$(mktemp -d)
 SERVER=""
@@ -99,8 +100,6 @@ for ((r = 1; r <= ROUNDS; r++)); do
     stop
   done
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 {
   echo "# Webserv host vs nginx (perf/webserv.sh)"
   echo

@@ -149,7 +149,8 @@ public sealed class WireAllocationTests
 
     private static string CreateStaticFile()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"eventcore-alloc-{Environment.ProcessId}.txt");
+        // In the test's own output folder, rewritten each run: nothing left behind in /tmp.
+        var path = Path.Combine(AppContext.BaseDirectory, "wire-allocation-600.txt");
         File.WriteAllBytes(path, Enumerable.Range(0, 600).Select(i => (byte)('a' + i % 26)).ToArray());
         return path;
     }
