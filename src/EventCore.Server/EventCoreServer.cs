@@ -40,6 +40,9 @@ public sealed class EventCoreServer : IServer
     private EndpointResolver? _endpoints;
     private int _state; // 0 new, 1 started, 2 stopping/stopped
 
+    /// <summary>The open connections (for tests).</summary>
+    internal ConnectionManager Connections => _connections;
+
     /// <summary>Creates the server (normally done by dependency injection through <c>UseEventCore()</c>).</summary>
     public EventCoreServer(IOptions<EventCoreServerOptions> options, IServiceProvider services, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {

@@ -74,10 +74,15 @@ internal sealed partial class EpollConnection
             return;
         }
         reason ??= _abortReason ?? new ConnectionAbortedException();
+        bool woke = WakeFromPark(); // a parked reader learns of the abort from its pipe
         Interop.SetLingerZero(_fd);
         EndReceive(reason);
         EndSend(reason);
         TryClose();
+        if (woke)
+        {
+            ResumeParked();
+        }
     }
 
     private void DisposeOnLoop()

@@ -13,7 +13,8 @@ internal sealed partial class EpollConnection
 
     private static readonly Action<object?> s_continueReceive = static s => ((EpollConnection)s!).ReceiveAndArm();
 
-    private readonly Action _onFlushCompleted;
+    /// <summary>OnFlushCompleted as a delegate: made when first needed, dropped with the pipes (EpollConnection.Park.cs).</summary>
+    private Action? _onFlushCompleted;
     private ValueTaskAwaiter<FlushResult> _pendingFlush;
     private bool _wantRead;
     private bool _flushPending;
@@ -43,6 +44,16 @@ internal sealed partial class EpollConnection
         {
             return;
         }
+        bool woke = WakeFromPark(); // a parked reader is resumed once what arrived is in the pipe
+        ReceiveAndFlush();
+        if (woke)
+        {
+            ResumeParked();
+        }
+    }
+
+    private void ReceiveAndFlush()
+    {
         ReceiveOutcome outcome = ReceiveBatch(out long total, out Errno errno);
         if (total > 0)
         {
@@ -112,7 +123,7 @@ internal sealed partial class EpollConnection
         {
             _flushPending = true;
             _pendingFlush = flush;
-            flush.UnsafeOnCompleted(_onFlushCompleted);
+            flush.UnsafeOnCompleted(_onFlushCompleted ??= OnFlushCompleted);
             return;
         }
         AfterFlush(flush.GetResult(), more);

@@ -23,7 +23,8 @@ internal sealed partial class EpollConnection
         connection.UpdateInterest();
     };
 
-    private readonly Action _onReadCompleted;
+    /// <summary>OnReadCompleted as a delegate: made when first needed, dropped with the pipes (EpollConnection.Park.cs).</summary>
+    private Action? _onReadCompleted;
     private ValueTaskAwaiter<ReadResult> _pendingRead;
     private bool _readPending;
     private bool _wantWrite;
@@ -49,7 +50,7 @@ internal sealed partial class EpollConnection
             {
                 _readPending = true;
                 _pendingRead = read;
-                read.UnsafeOnCompleted(_onReadCompleted);
+                read.UnsafeOnCompleted(_onReadCompleted ??= OnReadCompleted);
                 if (Volatile.Read(ref _sendFile) is { Started: false })
                 {
                     _output.Reader.CancelPendingRead(); // a send-file is waiting for the pipe to drain: it has
@@ -74,6 +75,10 @@ internal sealed partial class EpollConnection
         }
         ReadResult result = _pendingRead.GetResult();
         _pendingRead = default;
+        if (_parkState == ParkState.Releasing && TryFinishRelease(result))
+        {
+            return; // the pipes are back in the loop's pool
+        }
         if (Send(result))
         {
             ReadOutput();

@@ -22,8 +22,10 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
     private readonly SafeFdHandle _socket;
     private readonly int _fd;
     private readonly bool _persistent;
-    private readonly Pipe _input;
-    private readonly Pipe _output;
+    // The pipes: rented from the loop's pool; null only while parked without them (EpollConnection.Park.cs), when
+    // every path that touches them wakes the park first.
+    private Pipe _input;
+    private Pipe _output;
     private readonly ILogger _logger;
     private readonly EpollConnectionFeatureCollection _features;
     private string? _connectionId;
@@ -41,12 +43,9 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
         _fd = socket.Fd;
         _persistent = loop.Persistent;
         _logger = loop.ConnectionLogger;
-        _input = new Pipe(loop.InputPipeOptions);
-        _output = new Pipe(loop.OutputPipeOptions);
+        (_input, _output) = loop.RentPipes();
         _transport = this;
         _features = new EpollConnectionFeatureCollection(this);
-        _onFlushCompleted = OnFlushCompleted;
-        _onReadCompleted = OnReadCompleted;
         LocalEndPoint = localEndPoint;
         RemoteEndPoint = remoteEndPoint;
     }

@@ -6,7 +6,7 @@ namespace EventCore.Transport.Epoll;
 /// Application callouts and the handoff of a loop whose thread is stuck in one.
 /// <para>
 /// Transport code (dispatching events, the send and receive state machines, listeners) never runs application
-/// code: the application's pipe continuations are queued by <see cref="ApplicationScheduler"/> and run afterwards
+/// code: the application's pipe continuations are queued by <see cref="InlineApplicationScheduler"/> and run afterwards
 /// as callouts of their own. Only a callout can block, so only a callout is guarded: it makes
 /// <see cref="_calloutSequence"/> odd on entry (a plain store: only the owner writes it then) and even again on
 /// exit with a compare-exchange. The <see cref="BlockedLoopGuard"/> samples the sequence; an odd value that has

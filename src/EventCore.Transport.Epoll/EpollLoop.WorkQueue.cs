@@ -168,7 +168,7 @@ internal sealed partial class EpollLoop
     /// continuation runs on the loop thread (no thread-pool hop), but as a callout of its own after the transport
     /// code that triggered it has finished, so application code never runs with transport code on the stack.
     /// </summary>
-    private sealed class ApplicationScheduler(EpollLoop loop) : System.IO.Pipelines.PipeScheduler
+    private sealed class InlineApplicationScheduler(EpollLoop loop) : System.IO.Pipelines.PipeScheduler
     {
         public override void Schedule(Action<object?> action, object? state) => loop.ScheduleApplication(action, state);
     }

@@ -49,9 +49,9 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
         _epoll = new SafeFdHandle(ThrowIfFailed(Interop.EpollCreate1(Interop.EpollCloexec), "epoll_create1"));
         _eventFd = new SafeFdHandle(ThrowIfFailed(Interop.Eventfd(0, Interop.EfdNonblock | Interop.EfdCloexec), "eventfd"));
         ThrowIfFailed(Interop.EpollCtl(_epoll.Fd, EpollOperation.Add, _eventFd.Fd, EpollEvents.In, WakeToken), "epoll_ctl");
-        PipeScheduler appScheduler = options.ApplicationScheduling == ApplicationScheduling.Inline ? new ApplicationScheduler(this) : ThreadPool;
-        InputPipeOptions = CreatePipeOptions(MemoryPool, appScheduler, this, options.MaxReadBufferSize);
-        OutputPipeOptions = CreatePipeOptions(MemoryPool, this, appScheduler, options.MaxWriteBufferSize);
+        ApplicationScheduler = options.ApplicationScheduling == ApplicationScheduling.Inline ? new InlineApplicationScheduler(this) : ThreadPool;
+        InputPipeOptions = CreatePipeOptions(MemoryPool, ApplicationScheduler, this, options.MaxReadBufferSize);
+        OutputPipeOptions = CreatePipeOptions(MemoryPool, this, ApplicationScheduler, options.MaxWriteBufferSize);
     }
 
     public int Index { get; }
@@ -70,6 +70,9 @@ internal sealed partial class EpollLoop : PipeScheduler, IDisposable
 
     /// <summary>The loop's pool of pinned 4 KB blocks, backing its connections' pipes.</summary>
     public PinnedBlockMemoryPool MemoryPool { get; } = new();
+
+    /// <summary>Where the application's side of this loop's connections resumes (<see cref="ApplicationScheduling"/>).</summary>
+    public PipeScheduler ApplicationScheduler { get; }
 
     /// <summary>Input pipe: written by this loop, read by the application.</summary>
     public PipeOptions InputPipeOptions { get; }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using EventCore.Server.Infrastructure;
 
 namespace EventCore.Server.Http1;
 
@@ -116,17 +117,31 @@ internal abstract partial class Http1Connection
         return true;
     }
 
-    private ValueTask<ReadResult> WaitForHeadBytesAsync(bool headStarted)
+    /// <summary>
+    /// The connection goes idle between requests (request thread): the keep-alive clock starts. False when shutdown
+    /// has begun, so the wait must not park (<see cref="WaitForHeadBytesAsync"/> then ends it at once).
+    /// </summary>
+    private bool BeginIdleWait()
     {
-        if (!headStarted)
+        _isIdle = true;
+        Interlocked.MemoryBarrier(); // pairs with BeginShutdown: one of us sees the other's flag
+        SetDeadline(DeadlineKind.KeepAlive, Limits.KeepAliveTimeout);
+        Volatile.Write(ref _idleSince, Heartbeat.Now);
+        return !_closing;
+    }
+
+    /// <summary>After a park the transport's pipes may be other objects: read them again (request thread).</summary>
+    private void RefreshPipes()
+    {
+        _input = _connection.Transport.Input;
+        _output = _connection.Transport.Output;
+    }
+
+    private ValueTask<ReadResult> WaitForHeadBytesAsync(bool idle)
+    {
+        if (idle && _closing)
         {
-            _isIdle = true;
-            Interlocked.MemoryBarrier(); // pairs with BeginShutdown: one of us sees the other's flag
-            SetDeadline(DeadlineKind.KeepAlive, Limits.KeepAliveTimeout);
-            if (_closing)
-            {
-                _input.CancelPendingRead();
-            }
+            _input.CancelPendingRead();
         }
 
         return _input.ReadAsync();

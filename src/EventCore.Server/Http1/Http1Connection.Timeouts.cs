@@ -23,8 +23,17 @@ internal abstract partial class Http1Connection
     private const int KindShift = 56;
     private const long TimeMask = (1L << KindShift) - 1;
 
+    /// <summary>How long a parked connection keeps its pipes before the heartbeat has the loop take them back.</summary>
+    private const long ReleaseIdlePipesAfterMs = 1000;
+
     private ResponseDataRateTimer _responseRate;
     private long _deadline;
+
+    /// <summary>When the current idle wait began (<see cref="Heartbeat.Now"/>); written by the request thread.</summary>
+    private long _idleSince;
+
+    /// <summary>The idle wait whose pipes the heartbeat last asked the loop to release (heartbeat thread only).</summary>
+    private long _releaseAskedFor;
     private volatile bool _headersTimedOut;
     private volatile bool _bodyTimedOut;
 
@@ -57,6 +66,13 @@ internal abstract partial class Http1Connection
         if (deadline != 0 && now >= (deadline & TimeMask) && Interlocked.CompareExchange(ref _deadline, 0, deadline) == deadline)
         {
             OnDeadline((DeadlineKind)(deadline >> KindShift));
+        }
+
+        var idleSince = Volatile.Read(ref _idleSince);
+        if (_parkable is { } parkable && _isIdle && idleSince != _releaseAskedFor && now - idleSince >= ReleaseIdlePipesAfterMs)
+        {
+            _releaseAskedFor = idleSince;
+            parkable.ReleaseIdlePipes(); // the loop checks it is still parked: a request that began meanwhile keeps them
         }
 
         if (_bodyReadPending && IsBodyTooSlow(now))

@@ -6,6 +6,7 @@ using EventCore.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
 
 namespace EventCore.Server.Http1;
 
@@ -24,12 +25,18 @@ internal abstract partial class Http1Connection
 {
     private readonly ConnectionContext _connection;
     private readonly ServiceContext _service;
-    private readonly PipeReader _input;
-    private readonly PipeWriter _output;
+    private PipeReader _input;
+    private PipeWriter _output;
     private readonly CancellationTokenRegistration _closedRegistration;
 
     // MaxConnectionAge: a ConnectionAgePolicy timestamp, 0 when the option is off.
     private readonly long _maxAgeDeadline;
+
+    /// <summary>
+    /// The epoll transport's connection when the server reads it directly (no TLS): an idle wait then parks it, and
+    /// its pipes go back to the loop (<see cref="EpollConnection.ParkAsync"/>). Set before the connection is registered.
+    /// </summary>
+    private EpollConnection? _parkable;
 
     /// <summary>The request being served (and its pipelined successors); null while idle. Written by the request thread.</summary>
     private volatile Http1Exchange? _exchange;
@@ -78,6 +85,9 @@ internal abstract partial class Http1Connection
     /// </summary>
     internal ITlsConnectionFeature? Tls => Secure?.Feature;
 
+    /// <summary>Whether the connection is parked without pipes: the loop took them back (for tests; racy).</summary>
+    internal bool PipesReleased => _parkable?.PipesReleased ?? false;
+
     /// <summary>Requests begun on this connection (the current one included).</summary>
     internal long RequestNumber => _requestNumber;
 
@@ -106,9 +116,15 @@ internal abstract partial class Http1Connection
     public async Task RunAsync(ConnectionMetricsContext measurement)
     {
         var connections = _service.Connections;
+        _parkable = Secure is null && _connection is EpollConnection epoll && ReferenceEquals(epoll.Transport, epoll) ? epoll : null;
         var id = connections.NextId();
         connections.Add(id, this);
-        ServerLog.ConnectionStart(_service.ConnectionLogger, ConnectionId);
+        var logger = _service.ConnectionLogger;
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            ServerLog.ConnectionStart(logger, ConnectionId); // the id is a string made on first use: not for nothing
+        }
+
         try
         {
             var reusable = true;
@@ -131,7 +147,17 @@ internal abstract partial class Http1Connection
                                 break;
                             }
 
-                            result = await WaitForHeadBytesAsync(headStarted);
+                            if (!headStarted && BeginIdleWait() && _parkable is { } parkable)
+                            {
+                                // While parked the loop may give the pipes to another connection (after a heartbeat
+                                // of idleness, OnHeartbeat): hold no reference to them until it resumes.
+                                _input = null!;
+                                _output = null!;
+                                await parkable.ParkAsync();
+                                RefreshPipes();
+                            }
+
+                            result = await WaitForHeadBytesAsync(idle: !headStarted);
                         }
 
                         mustWait = true;
@@ -202,7 +228,11 @@ internal abstract partial class Http1Connection
         }
         finally
         {
-            ServerLog.ConnectionStop(_service.ConnectionLogger, ConnectionId);
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                ServerLog.ConnectionStop(logger, ConnectionId);
+            }
+
             Slots.Release(_service, measurement.LocalEndPoint);
             var tls = measurement.DurationEnabled ? _connection.Features.Get<ITlsHandshakeFeature>()?.Protocol : null;
             _service.Metrics.Connections.Stop(measurement, EndReason.Value, servedHttp: true, tls);
@@ -219,7 +249,14 @@ internal abstract partial class Http1Connection
         Interlocked.MemoryBarrier();
         if (_isIdle)
         {
-            _input.CancelPendingRead();
+            if (_parkable is { } parkable)
+            {
+                parkable.CancelIdleWait(); // parked or reading: the loop knows which, and which pipe is current
+            }
+            else
+            {
+                _input.CancelPendingRead();
+            }
         }
     }
 

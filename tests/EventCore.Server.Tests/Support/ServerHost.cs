@@ -32,6 +32,9 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public CapturingLoggerProvider Logs { get; }
 
+    /// <summary>The server's open connections.</summary>
+    public Infrastructure.ConnectionManager Connections => _server.Connections;
+
     public ICollection<string> Addresses => _server.Features.Get<IServerAddressesFeature>()!.Addresses;
 
     public int Port => new Uri(Addresses.First()).Port;

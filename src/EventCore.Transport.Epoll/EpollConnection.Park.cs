@@ -1,0 +1,227 @@
+using System.IO.Pipelines;
+using System.Threading.Tasks.Sources;
+
+namespace EventCore.Transport.Epoll;
+
+/// <summary>
+/// Parking: how an idle keep-alive connection gives its pipes back to the loop. The layer above (EventCore.Server),
+/// having read every byte and flushed every response, awaits <see cref="ParkAsync"/> instead of a pipe read and
+/// promises not to touch the pipes until it completes. The loop then owns both pipes. A parked connection keeps
+/// them (waking costs nothing more than a read would) until the layer above asks for them back with
+/// <see cref="ReleaseIdlePipes"/> (EventCore.Server does after a heartbeat of idleness): then both pipes are
+/// completed, reset and returned to the loop's pool, and the idle connection is its socket, a few fields and the
+/// server's one state machine. Readiness, an abort, the loop stopping or <see cref="CancelIdleWait"/> wakes it:
+/// pipes are rented again if they were released, the socket is read, and the park completes on the application's
+/// scheduler (like a read would) so the layer above reads the pipes afresh (<c>ConnectionContext.Transport</c>).
+/// Thread rules: <see cref="ParkAsync"/> from the request thread (one park at a time), <see cref="ReleaseIdlePipes"/>
+/// and <see cref="CancelIdleWait"/> from any thread; they only queue work, and all park state is the loop's.
+/// </summary>
+internal sealed partial class EpollConnection : IValueTaskSource
+{
+    private static readonly Action<object?> s_park = static s => ((EpollConnection)s!).OnParkRequested();
+    private static readonly Action<object?> s_release = static s => ((EpollConnection)s!).OnReleaseRequested();
+    private static readonly Action<object?> s_cancelIdleWait = static s => ((EpollConnection)s!).OnCancelIdleWait();
+    private static readonly Action<object?> s_resume = static s => ((EpollConnection)s!).CompletePark();
+    private static readonly Action<object?> s_parkCompleted = static _ => { };
+
+    /// <summary>Where the park stands (loop thread only).</summary>
+    private ParkState _parkState;
+
+    /// <summary>A <see cref="CancelIdleWait"/> came while nothing was parked: the next park returns at once (loop only).</summary>
+    private bool _idleWaitCanceled;
+
+    // The park's awaiter: its continuation (s_parkCompleted once completed), the continuation's state, the version.
+    private Action<object?>? _parkContinuation;
+    private object? _parkContinuationState;
+    private short _parkVersion;
+
+    private enum ParkState : byte
+    {
+        /// <summary>Not parked: the layer above reads the pipes.</summary>
+        None,
+
+        /// <summary>Parked with its pipes.</summary>
+        Parked,
+
+        /// <summary>Parked; the send side's pending read is being canceled to release the pipes.</summary>
+        Releasing,
+
+        /// <summary>Parked without pipes: they are back in the loop's pool.</summary>
+        Released,
+    }
+
+    /// <summary>Whether the pipes are back in the loop's pool (for tests). Racy outside the loop.</summary>
+    internal bool PipesReleased => _parkState == ParkState.Released;
+
+    /// <summary>
+    /// Parks the connection until bytes, a FIN, an abort or <see cref="CancelIdleWait"/> arrive. The caller has
+    /// consumed all input and flushed its output, and does not touch the pipes until this completes; after it, the
+    /// pipes may be other objects: read them again from <see cref="Transport"/>. Request thread; allocates nothing.
+    /// </summary>
+    internal ValueTask ParkAsync()
+    {
+        _parkContinuation = null;
+        _parkContinuationState = null;
+        short version = ++_parkVersion;
+        _loop.Schedule(s_park, this); // the queue's hand-off orders the writes above before the loop's completion
+        return new ValueTask(this, version);
+    }
+
+    /// <summary>Asks the loop to release a parked connection's pipes (nothing happens if it is no longer parked). Any thread.</summary>
+    internal void ReleaseIdlePipes() => _loop.Schedule(s_release, this);
+
+    /// <summary>
+    /// Ends the layer above's idle wait, whichever it is: a park completes; a pending read of the input is canceled.
+    /// A request thread that is about to park finds its park completed at once. Any thread.
+    /// </summary>
+    internal void CancelIdleWait() => _loop.Schedule(s_cancelIdleWait, this);
+
+    private void OnParkRequested()
+    {
+        _loop.Serving(this);
+        if (_idleWaitCanceled || _closed || _receiveDone || _sendDone || InputPending())
+        {
+            _idleWaitCanceled = false;
+            ResumeParked();
+            return;
+        }
+        _parkState = ParkState.Parked;
+    }
+
+    /// <summary>Whether the input holds anything the layer above must see (bytes, its end, a canceled read). Loop, while the reader is parked.</summary>
+    private bool InputPending()
+    {
+        if (!_input.Reader.TryRead(out ReadResult result))
+        {
+            return false;
+        }
+        _input.Reader.AdvanceTo(result.Buffer.Start); // consumes and examines nothing: the reader sees it all again
+        return !result.Buffer.IsEmpty || result.IsCompleted || result.IsCanceled;
+    }
+
+    private void OnCancelIdleWait()
+    {
+        _loop.Serving(this);
+        if (_parkState != ParkState.None)
+        {
+            WakeFromPark();
+            ResumeParked();
+        }
+        else if (!_closed)
+        {
+            _idleWaitCanceled = true;
+            _input.Reader.CancelPendingRead(); // an idle wait that reads instead of parking (or is about to)
+        }
+    }
+
+    /// <summary>Starts releasing: the send side's pending read is canceled; <see cref="OnReadCompleted"/> finishes.</summary>
+    private void OnReleaseRequested()
+    {
+        _loop.Serving(this);
+        if (_parkState != ParkState.Parked || !_readPending || _wantWrite || _flushPending || _sendFile is not null)
+        {
+            return; // woken meanwhile, or the send side is busy: it stays parked with its pipes
+        }
+        _parkState = ParkState.Releasing;
+        _output.Reader.CancelPendingRead();
+    }
+
+    /// <summary>
+    /// The send side's read came back while releasing: if it holds nothing (it was canceled), both pipes go back to
+    /// the loop; true then. False: the caller sends what it holds, parked with its pipes. Loop only.
+    /// </summary>
+    private bool TryFinishRelease(in ReadResult result)
+    {
+        _parkState = ParkState.Parked;
+        if (!result.Buffer.IsEmpty || result.IsCompleted)
+        {
+            return false;
+        }
+        _output.Reader.AdvanceTo(result.Buffer.Start);
+        // Every end of both pipes is completed (the layer above promised not to touch them while parked, and any
+        // input wakes the park before it is read), so the loop can reset them for any of its connections.
+        _input.Writer.Complete();
+        _input.Reader.Complete();
+        _output.Writer.Complete();
+        _output.Reader.Complete();
+        _loop.ReturnPipes(_input, _output);
+        _input = null!;
+        _output = null!;
+        _onReadCompleted = null; // no continuation is pending: the delegates go too, and come back on waking
+        _onFlushCompleted = null;
+        _parkState = ParkState.Released;
+        return true;
+    }
+
+    /// <summary>Ends the park (loop only); pipes are rented again if they were released. The caller then resumes the layer above.</summary>
+    private bool WakeFromPark()
+    {
+        if (_parkState == ParkState.None)
+        {
+            return false;
+        }
+        if (_parkState == ParkState.Released)
+        {
+            (_input, _output) = _loop.RentPipes();
+            _parkState = ParkState.None;
+            ReadOutput(); // the send side waits on the new output pipe
+            return true;
+        }
+        _parkState = ParkState.None; // Releasing: the canceled read comes back to a send side that simply reads again
+        return true;
+    }
+
+    /// <summary>Completes the park on the application's scheduler, where a read's continuation would run. Loop only.</summary>
+    private void ResumeParked() => _loop.ApplicationScheduler.Schedule(s_resume, this);
+
+    private void CompletePark()
+    {
+        Action<object?>? continuation = Interlocked.Exchange(ref _parkContinuation, s_parkCompleted);
+        if (continuation is not null)
+        {
+            continuation(_parkContinuationState);
+        }
+    }
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token)
+    {
+        ValidateParkToken(token);
+        return ReferenceEquals(Volatile.Read(ref _parkContinuation), s_parkCompleted) ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Pending;
+    }
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+    {
+        ValidateParkToken(token);
+        if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0)
+        {
+            FlowExecutionContext(ref continuation, ref state); // rare: await uses UnsafeOnCompleted
+        }
+        _parkContinuationState = state;
+        if (Interlocked.CompareExchange(ref _parkContinuation, continuation, null) is not null)
+        {
+            continuation(state); // completed meanwhile
+        }
+    }
+
+    void IValueTaskSource.GetResult(short token) => ValidateParkToken(token);
+
+    /// <summary>Wraps the continuation to run in the awaiter's execution context (apart, so the common path makes no closure).</summary>
+    private static void FlowExecutionContext(ref Action<object?> continuation, ref object? state)
+    {
+        if (ExecutionContext.Capture() is not { } context)
+        {
+            return;
+        }
+        (Action<object?> inner, object? innerState) = (continuation, state);
+        continuation = _ => ExecutionContext.Run(context, s => inner(s!), innerState);
+        state = null;
+    }
+
+    private void ValidateParkToken(short token)
+    {
+        if (token != _parkVersion)
+        {
+            throw new InvalidOperationException("The park's ValueTask was awaited after it completed, or twice.");
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using EventCore.Server.Tests.Support;
+
+namespace EventCore.Server.Tests;
+
+/// <summary>
+/// Idle keep-alive connections on the epoll transport park between requests, and after a heartbeat of idleness give
+/// their pipes back to the loop (EpollConnection.Park.cs): a released connection must serve its next request, close
+/// on the client's FIN, on the keep-alive timeout and at shutdown exactly like one that kept its pipes.
+/// </summary>
+public class IdleConnectionTests
+{
+    private const int Clients = 20;
+    private const string Get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    [Fact]
+    public async Task Idle_connections_give_their_pipes_back_and_serve_the_next_requests()
+    {
+        await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);
+        var clients = await ConnectAndServeOneRequestAsync(host, Clients);
+        try
+        {
+            await WaitUntilReleasedAsync(host, Clients);
+
+            // A single request, then a pipelined pair, on every connection that gave its pipes back.
+            foreach (var client in clients)
+            {
+                await client.SendAsync(Get);
+                var response = await client.ReadResponseAsync();
+                Assert.Equal(200, response.StatusCode);
+                Assert.Equal("Hello, World!", response.Body);
+                await client.SendAsync(Get + Get);
+                Assert.Equal("Hello, World!", (await client.ReadResponseAsync()).Body);
+                Assert.Equal("Hello, World!", (await client.ReadResponseAsync()).Body);
+            }
+
+            // They park again and give the pipes back again: the cycle repeats.
+            await WaitUntilReleasedAsync(host, Clients);
+            await clients[0].SendAsync(Get);
+            Assert.Equal(200, (await clients[0].ReadResponseAsync()).StatusCode);
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task A_released_connection_closes_when_the_client_sends_FIN()
+    {
+        await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);
+        using var client = (await ConnectAndServeOneRequestAsync(host, 1))[0];
+        await WaitUntilReleasedAsync(host, 1);
+
+        client.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        Assert.True(await client.IsClosedByServerAsync());
+        await host.Connections.WhenEmptyAsync().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task The_keep_alive_timeout_closes_a_released_connection()
+    {
+        await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, o => o.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(4), defaultTransport: true);
+        using var client = (await ConnectAndServeOneRequestAsync(host, 1))[0];
+        await WaitUntilReleasedAsync(host, 1);
+
+        Assert.Equal(string.Empty, await client.ReadToEndAsync()); // closed quietly when the timeout passes
+        await host.Connections.WhenEmptyAsync().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Shutdown_closes_released_connections_without_waiting_for_the_grace_period()
+    {
+        var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);
+        await using (host)
+        {
+            var clients = await ConnectAndServeOneRequestAsync(host, Clients);
+            try
+            {
+                await WaitUntilReleasedAsync(host, Clients);
+
+                // The grace period is long: a parked connection that missed the shutdown would hold StopAsync for it.
+                var stopping = host.StopAsync(TimeSpan.FromMinutes(5));
+                foreach (var client in clients)
+                {
+                    Assert.True(await client.IsClosedByServerAsync());
+                }
+
+                await stopping.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+                Assert.Equal(0, host.Connections.Count);
+            }
+            finally
+            {
+                clients.ForEach(c => c.Dispose());
+            }
+        }
+    }
+
+    private static async Task<List<RawClient>> ConnectAndServeOneRequestAsync(ServerHost host, int count)
+    {
+        var clients = new List<RawClient>();
+        for (var i = 0; i < count; i++)
+        {
+            var client = await host.ConnectAsync();
+            clients.Add(client);
+            await client.SendAsync(Get);
+            Assert.Equal(200, (await client.ReadResponseAsync()).StatusCode);
+        }
+
+        return clients;
+    }
+
+    /// <summary>Waits until <paramref name="count"/> connections are parked without pipes (the heartbeat releases them after ~1 s of idleness).</summary>
+    private static async Task WaitUntilReleasedAsync(ServerHost host, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (Released(host) < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {Released(host)} of {count} idle connections gave their pipes back within 30 s");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private static int Released(ServerHost host)
+    {
+        var released = new int[1];
+        host.Connections.ForEach(static (c, count) => count[0] += c.PipesReleased ? 1 : 0, released);
+        return released[0];
+    }
+}
