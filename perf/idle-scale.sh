@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # perf/idle-scale.sh — bytes per idle keep-alive connection as the count grows, up to what the machine allows.
 #
-# Usage: perf/idle-scale.sh [--servers eventcore,kestrel] [--steps 2000,5000,10000,15000,18500] [--no-build] [--out FILE]
+# Usage: perf/idle-scale.sh [--servers eventcore,kestrel] [--steps 2000,5000,10000,15000,18500] [--port P] [--no-build] [--out FILE]
 #
 # Starts the sample (samples/MinimalApi) on each server in turn, warms it up, forces a full GC (perf/dotnet_gc.py)
 # and reads VmRSS; then adds idle connections step by step (each step's new connections from a new perf/idle_client.py
@@ -24,6 +24,7 @@ while (($#)); do
     --servers) SERVERS=$2; shift ;;
     --steps) STEPS=$2; shift ;;
     --out) OUT=$(realpath -m "$2"); shift ;;
+    --port) PORT=$2; shift ;;
     --no-build) BUILD=0 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "idle-scale.sh: unknown option $1" >&2; exit 2 ;;
