@@ -119,10 +119,9 @@ internal abstract partial class Http1Connection
         _parkable = Secure is null && _connection is EpollConnection epoll && ReferenceEquals(epoll.Transport, epoll) ? epoll : null;
         var id = connections.NextId();
         connections.Add(id, this);
-        var logger = _service.ConnectionLogger;
-        if (logger.IsEnabled(LogLevel.Debug))
+        if (_service.ConnectionLogger.IsEnabled(LogLevel.Debug))
         {
-            ServerLog.ConnectionStart(logger, ConnectionId); // the id is a string made on first use: not for nothing
+            ServerLog.ConnectionStart(_service.ConnectionLogger, ConnectionId); // the id is a string made on first use: not for nothing
         }
 
         try
@@ -228,9 +227,9 @@ internal abstract partial class Http1Connection
         }
         finally
         {
-            if (logger.IsEnabled(LogLevel.Debug))
+            if (_service.ConnectionLogger.IsEnabled(LogLevel.Debug))
             {
-                ServerLog.ConnectionStop(logger, ConnectionId);
+                ServerLog.ConnectionStop(_service.ConnectionLogger, ConnectionId);
             }
 
             Slots.Release(_service, measurement.LocalEndPoint);
