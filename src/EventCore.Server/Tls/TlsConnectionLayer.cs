@@ -26,7 +26,13 @@ internal sealed class TlsConnectionLayer
     private static readonly List<SslApplicationProtocol> s_applicationProtocols = [SslApplicationProtocol.Http11];
 
     private readonly HttpsConnectionAdapterOptions _options;
+    private readonly RemoteCertificateValidationCallback? _clientCertificateValidation;
+    private readonly HandshakeTimeoutSources _timeouts = new();
     private volatile SslStreamCertificateContext? _certificateContext;
+
+    // The handshake options every connection shares when nothing is chosen per connection (no certificate selector, no
+    // OnAuthenticate): SslStream copies what it needs, so one instance serves all handshakes. Replaced on renewal.
+    private volatile SslServerAuthenticationOptions? _sharedAuthentication;
     private readonly ServerMetrics _metrics;
     private readonly ILogger _logger;
 
@@ -42,10 +48,16 @@ internal sealed class TlsConnectionLayer
             throw new NotSupportedException("ClientCertificateMode.DelayCertificate is not supported by EventCore (it needs TLS renegotiation); use AllowCertificate or RequireCertificate.");
         }
 
+        // No client certificate asked for: no callback, as Kestrel (SslStream then has nothing to call per handshake).
+        var mode = options.ClientCertificateMode;
+        var validation = options.ClientCertificateValidation;
+        _clientCertificateValidation = mode == ClientCertificateMode.NoCertificate
+            ? null
+            : (_, certificate, chain, errors) => ValidateClientCertificate(mode, validation, certificate, chain, errors);
         if (options.ServerCertificate is { } certificate)
         {
             EnsureServerCertificate(certificate);
-            _certificateContext = SslStreamCertificateContext.Create(certificate, options.ServerCertificateChain, offline: true);
+            SetCertificateContext(SslStreamCertificateContext.Create(certificate, options.ServerCertificateChain, offline: true));
         }
         else if (options.ServerCertificateSelector is null)
         {
@@ -57,7 +69,15 @@ internal sealed class TlsConnectionLayer
     public void UseCertificate(LoadedCertificate certificate)
     {
         EnsureServerCertificate(certificate.Certificate);
-        _certificateContext = SslStreamCertificateContext.Create(certificate.Certificate, certificate.Chain, offline: true);
+        SetCertificateContext(SslStreamCertificateContext.Create(certificate.Certificate, certificate.Chain, offline: true));
+    }
+
+    private void SetCertificateContext(SslStreamCertificateContext context)
+    {
+        _certificateContext = context;
+        _sharedAuthentication = _options.ServerCertificateSelector is null && _options.OnAuthenticate is null
+            ? CreateAuthenticationOptions(context)
+            : null;
     }
 
     /// <summary>Kestrel's message when an HTTPS endpoint has no certificate.</summary>
@@ -77,19 +97,21 @@ internal sealed class TlsConnectionLayer
         var inner = new DuplexPipeStream(transport);
         var stream = new SslStream(inner, leaveInnerStreamOpen: true);
         var measurement = _metrics.TlsHandshakeStart(connection);
-        using var timeout = new CancellationTokenSource(_options.HandshakeTimeout);
+        var timeout = _timeouts.Rent(_options.HandshakeTimeout);
         try
         {
-            await stream.AuthenticateAsServerAsync(CreateAuthenticationOptions(connection), timeout.Token);
+            await stream.AuthenticateAsServerAsync(_sharedAuthentication ?? CreateAuthenticationOptions(connection), timeout.Token);
         }
         catch (Exception ex)
         {
             _metrics.TlsHandshakeStop(measurement, null, ex);
             LogFailure(connection.ConnectionId, ex, timeout.IsCancellationRequested);
+            timeout.Dispose();
             await stream.DisposeAsync();
             return null;
         }
 
+        _timeouts.Return(timeout);
         inner.HandshakeCompleted();
         _metrics.TlsHandshakeStop(measurement, stream.SslProtocol, null);
         var feature = new TlsConnectionFeature(stream);
@@ -105,19 +127,20 @@ internal sealed class TlsConnectionLayer
         return new TlsConnection(connection, transport, stream, pipe, feature);
     }
 
+    private SslServerAuthenticationOptions CreateAuthenticationOptions(SslStreamCertificateContext? certificateContext) => new()
+    {
+        ServerCertificateContext = certificateContext,
+        ApplicationProtocols = s_applicationProtocols,
+        EnabledSslProtocols = _options.SslProtocols,
+        ClientCertificateRequired = _options.ClientCertificateMode is ClientCertificateMode.AllowCertificate or ClientCertificateMode.RequireCertificate,
+        CertificateRevocationCheckMode = _options.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck,
+        RemoteCertificateValidationCallback = _clientCertificateValidation,
+    };
+
+    /// <summary>The options of one connection's handshake: with its certificate selector and the app's OnAuthenticate.</summary>
     private SslServerAuthenticationOptions CreateAuthenticationOptions(ConnectionContext connection)
     {
-        var mode = _options.ClientCertificateMode;
-        var validation = _options.ClientCertificateValidation;
-        var authentication = new SslServerAuthenticationOptions
-        {
-            ServerCertificateContext = _certificateContext,
-            ApplicationProtocols = s_applicationProtocols,
-            EnabledSslProtocols = _options.SslProtocols,
-            ClientCertificateRequired = mode is ClientCertificateMode.AllowCertificate or ClientCertificateMode.RequireCertificate,
-            CertificateRevocationCheckMode = _options.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck,
-            RemoteCertificateValidationCallback = (_, certificate, chain, errors) => ValidateClientCertificate(mode, validation, certificate, chain, errors),
-        };
+        var authentication = CreateAuthenticationOptions(_certificateContext);
         if (_options.ServerCertificateSelector is { } selector)
         {
             var fallback = _options.ServerCertificate;
