@@ -53,6 +53,9 @@ public sealed class ListenOptions
     /// <summary>The certificate of an <c>EventCore:Endpoints:{name}:Certificate</c> section, applied before <see cref="HttpsConfiguration"/>.</summary>
     internal LoadedCertificate? ConfiguredCertificate { get; set; }
 
+    /// <summary>The endpoint's <c>Sni</c> section (configuration only): per host name certificate and TLS settings.</summary>
+    internal SniCertificateSelector? Sni { get; set; }
+
     /// <summary>HTTPS with the default certificate (<c>EventCore:Certificates:Default</c>, else the ASP.NET Core development certificate in Development).</summary>
     public ListenOptions UseHttps() => UseHttps(static _ => { });
 

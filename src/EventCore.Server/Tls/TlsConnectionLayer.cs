@@ -15,18 +15,21 @@ namespace EventCore.Server.Tls;
 
 /// <summary>
 /// The TLS layer of one HTTPS endpoint (Kestrel's HttpsConnectionMiddleware): runs the server handshake on an
-/// SslStream over the transport's pipes — ALPN offering http/1.1 only, the certificate or the SNI
-/// <c>ServerCertificateSelector</c>, client certificates by <c>ClientCertificateMode</c>, <c>HandshakeTimeout</c> — and
+/// SslStream over the transport's pipes — ALPN offering http/1.1 only, the certificate or the
+/// <c>ServerCertificateSelector</c>, client certificates by <c>ClientCertificateMode</c>, <c>HandshakeTimeout</c>, per host
+/// name settings from the configuration's <c>Sni</c> section (TlsConnectionLayer.Sni.cs) — and
 /// then gives the connection decrypted pipes and the TLS features. Plain-HTTP endpoints have no layer, so they pay
 /// nothing for it. Thread rules: runs on the thread pool (the dispatcher's), and its reads leave a loop thread before
 /// any handshake work (see <see cref="DuplexPipeStream"/>), so a handshake never runs on, or blocks, a loop.
 /// </summary>
-internal sealed class TlsConnectionLayer
+internal sealed partial class TlsConnectionLayer
 {
     private static readonly List<SslApplicationProtocol> s_applicationProtocols = [SslApplicationProtocol.Http11];
 
     private readonly HttpsConnectionAdapterOptions _options;
-    private readonly RemoteCertificateValidationCallback? _clientCertificateValidation;
+
+    // The client-certificate callback per ClientCertificateMode (None: null, as Kestrel: SslStream then has nothing to call).
+    private readonly RemoteCertificateValidationCallback?[] _clientCertificateValidations;
     private readonly HandshakeTimeoutSources _timeouts = new();
     private volatile SslStreamCertificateContext? _certificateContext;
 
@@ -38,30 +41,41 @@ internal sealed class TlsConnectionLayer
 
     /// <exception cref="InvalidOperationException">No certificate and no selector, or a certificate not meant for servers.</exception>
     /// <exception cref="NotSupportedException">ClientCertificateMode.DelayCertificate (needs renegotiation, which EventCore does not offer).</exception>
-    public TlsConnectionLayer(HttpsConnectionAdapterOptions options, ServerMetrics metrics, ILogger logger)
+    public TlsConnectionLayer(HttpsConnectionAdapterOptions options, ServerMetrics metrics, ILogger logger, SniCertificateSelector? sni = null)
     {
         _options = options;
         _metrics = metrics;
         _logger = logger;
-        if (options.ClientCertificateMode == ClientCertificateMode.DelayCertificate)
+        EnsureSupported(options.ClientCertificateMode);
+        var validation = options.ClientCertificateValidation;
+        _clientCertificateValidations =
+        [
+            null,
+            (_, certificate, chain, errors) => ValidateClientCertificate(ClientCertificateMode.AllowCertificate, validation, certificate, chain, errors),
+            (_, certificate, chain, errors) => ValidateClientCertificate(ClientCertificateMode.RequireCertificate, validation, certificate, chain, errors),
+        ];
+        _sni = sni;
+        if (sni is not null)
         {
-            throw new NotSupportedException("ClientCertificateMode.DelayCertificate is not supported by EventCore (it needs TLS renegotiation); use AllowCertificate or RequireCertificate.");
+            _sniCertificates = PrepareSni(sni);
         }
 
-        // No client certificate asked for: no callback, as Kestrel (SslStream then has nothing to call per handshake).
-        var mode = options.ClientCertificateMode;
-        var validation = options.ClientCertificateValidation;
-        _clientCertificateValidation = mode == ClientCertificateMode.NoCertificate
-            ? null
-            : (_, certificate, chain, errors) => ValidateClientCertificate(mode, validation, certificate, chain, errors);
         if (options.ServerCertificate is { } certificate)
         {
             EnsureServerCertificate(certificate);
             SetCertificateContext(SslStreamCertificateContext.Create(certificate, options.ServerCertificateChain, offline: true));
         }
-        else if (options.ServerCertificateSelector is null)
+        else if (options.ServerCertificateSelector is null && sni is null)
         {
             throw new InvalidOperationException(NoCertificateMessage);
+        }
+    }
+
+    private static void EnsureSupported(ClientCertificateMode mode)
+    {
+        if (mode == ClientCertificateMode.DelayCertificate)
+        {
+            throw new NotSupportedException("ClientCertificateMode.DelayCertificate is not supported by EventCore (it needs TLS renegotiation); use AllowCertificate or RequireCertificate.");
         }
     }
 
@@ -75,8 +89,8 @@ internal sealed class TlsConnectionLayer
     private void SetCertificateContext(SslStreamCertificateContext context)
     {
         _certificateContext = context;
-        _sharedAuthentication = _options.ServerCertificateSelector is null && _options.OnAuthenticate is null
-            ? CreateAuthenticationOptions(context)
+        _sharedAuthentication = _options.ServerCertificateSelector is null && _options.OnAuthenticate is null && _sni is null
+            ? CreateAuthenticationOptions(context, _options.SslProtocols, _options.ClientCertificateMode)
             : null;
     }
 
@@ -100,7 +114,14 @@ internal sealed class TlsConnectionLayer
         var timeout = _timeouts.Rent(_options.HandshakeTimeout);
         try
         {
-            await stream.AuthenticateAsServerAsync(_sharedAuthentication ?? CreateAuthenticationOptions(connection), timeout.Token);
+            if (_sni is null)
+            {
+                await stream.AuthenticateAsServerAsync(_sharedAuthentication ?? CreateAuthenticationOptions(connection), timeout.Token);
+            }
+            else
+            {
+                await stream.AuthenticateAsServerAsync(s_sniOptions, (this, connection), timeout.Token); // options by the client's SNI name
+            }
         }
         catch (Exception ex)
         {
@@ -127,38 +148,44 @@ internal sealed class TlsConnectionLayer
         return new TlsConnection(connection, transport, stream, pipe, feature);
     }
 
-    private SslServerAuthenticationOptions CreateAuthenticationOptions(SslStreamCertificateContext? certificateContext) => new()
+    private SslServerAuthenticationOptions CreateAuthenticationOptions(SslStreamCertificateContext? certificateContext, SslProtocols protocols, ClientCertificateMode mode) => new()
     {
         ServerCertificateContext = certificateContext,
         ApplicationProtocols = s_applicationProtocols,
-        EnabledSslProtocols = _options.SslProtocols,
-        ClientCertificateRequired = _options.ClientCertificateMode is ClientCertificateMode.AllowCertificate or ClientCertificateMode.RequireCertificate,
+        EnabledSslProtocols = protocols,
+        ClientCertificateRequired = mode is ClientCertificateMode.AllowCertificate or ClientCertificateMode.RequireCertificate,
         CertificateRevocationCheckMode = _options.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck,
-        RemoteCertificateValidationCallback = _clientCertificateValidation,
+        RemoteCertificateValidationCallback = _clientCertificateValidations[(int)mode],
     };
 
     /// <summary>The options of one connection's handshake: with its certificate selector and the app's OnAuthenticate.</summary>
     private SslServerAuthenticationOptions CreateAuthenticationOptions(ConnectionContext connection)
     {
-        var authentication = CreateAuthenticationOptions(_certificateContext);
+        var authentication = CreateAuthenticationOptions(_certificateContext, _options.SslProtocols, _options.ClientCertificateMode);
         if (_options.ServerCertificateSelector is { } selector)
         {
-            var fallback = _options.ServerCertificate;
-            authentication.ServerCertificateContext = null;
-            authentication.ServerCertificateSelectionCallback = (_, hostName) =>
-            {
-                var certificate = selector(connection, hostName) ?? fallback;
-                if (certificate is not null)
-                {
-                    EnsureServerCertificate(certificate);
-                }
-
-                return certificate!;
-            };
+            UseSelector(authentication, selector, connection);
         }
 
         _options.OnAuthenticate?.Invoke(connection, authentication);
         return authentication;
+    }
+
+    /// <summary>The certificate comes from the app's selector (by SNI name), falling back to the endpoint's.</summary>
+    private void UseSelector(SslServerAuthenticationOptions authentication, Func<ConnectionContext, string?, X509Certificate2?> selector, ConnectionContext connection)
+    {
+        var fallback = _options.ServerCertificate;
+        authentication.ServerCertificateContext = null;
+        authentication.ServerCertificateSelectionCallback = (_, hostName) =>
+        {
+            var certificate = selector(connection, hostName) ?? fallback;
+            if (certificate is not null)
+            {
+                EnsureServerCertificate(certificate);
+            }
+
+            return certificate!;
+        };
     }
 
     /// <summary>Kestrel's rule: no certificate is fine unless required; one must pass the app's validation, else the chain's.</summary>
