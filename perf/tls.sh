@@ -60,8 +60,11 @@ rate() { # rate SERVER NAME EXTRA-WRK-ARGS...: "req/s µs-CPU-per-request (error
 }
 for server in eventcore kestrel; do
   start "$server"
-  taskset -c 1 wrk -t1 -c64 -d5s "https://127.0.0.1:${PORT[$server]}/plaintext" >/dev/null 2>&1 || true # JIT warm-up
-  taskset -c 1 wrk -t1 -c64 -d3s -H "Connection: close" "https://127.0.0.1:${PORT[$server]}/plaintext" >/dev/null 2>&1 || true
+  # JIT warm-up of both workloads. The connection open/close and handshake paths still tier up 3-6 s into a first
+  # new-connection run (DOTNET_JitStdOutFile + JitDisasmSummary showed hundreds of Tier1 compilations there), so a
+  # short warm-up left the first round measuring the JIT.
+  taskset -c 1 wrk -t1 -c64 -d5s "https://127.0.0.1:${PORT[$server]}/plaintext" >/dev/null 2>&1 || true
+  taskset -c 1 wrk -t1 -c64 -d10s -H "Connection: close" "https://127.0.0.1:${PORT[$server]}/plaintext" >/dev/null 2>&1 || true
 done
 declare -A RES
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -76,7 +79,7 @@ done
 {
   echo "# HTTPS (perf/tls.sh)"
   echo
-  echo "$(date -u '+%Y-%m-%d %H:%M UTC'); samples/MinimalApi, RSA-2048 self-signed certificate, both servers up side by side on CPU 0, wrk -t1 -c64 on CPU 1, ${ROUNDS} rounds × ${DURATION} s (each after a 3 s warm-up), the servers back to back in each round, order alternating; load average $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'); samples/MinimalApi, RSA-2048 self-signed certificate, both servers up side by side on CPU 0, wrk -t1 -c64 on CPU 1, after a 5 s keep-alive and a 10 s new-connection JIT warm-up each, ${ROUNDS} rounds × ${DURATION} s (each after a 3 s warm-up), the servers back to back in each round, order alternating; load average $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   echo "| workload | EventCore req/s (median) | Kestrel req/s (median) | ratio (median of rounds) | per round | EventCore µs CPU/request | Kestrel µs CPU/request | CPU ratio Kestrel/EventCore |"
   echo "|---|---:|---:|---:|---|---:|---:|---:|"
