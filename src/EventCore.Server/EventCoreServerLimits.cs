@@ -67,7 +67,8 @@ public sealed class EventCoreServerLimits
     /// What a connection beyond <see cref="MaxConcurrentConnections"/> gets. Null (the default, Kestrel's behaviour):
     /// it is closed at accept without a word. A status code (400–599, typically 503): its request head is read (for up
     /// to 5 seconds) and answered with that status, <c>Content-Length: 0</c> and <c>Connection: close</c>, so clients
-    /// and load balancers see an explicit refusal they can retry elsewhere.
+    /// and load balancers see an explicit refusal they can retry elsewhere. On an HTTPS endpoint the answer follows a TLS
+    /// handshake (bounded by the endpoint's HandshakeTimeout).
     /// </summary>
     public int? RejectedConnectionStatusCode
     {

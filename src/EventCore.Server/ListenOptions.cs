@@ -53,6 +53,9 @@ public sealed class ListenOptions
     /// <summary>The certificate of an <c>EventCore:Endpoints:{name}:Certificate</c> section, applied before <see cref="HttpsConfiguration"/>.</summary>
     internal LoadedCertificate? ConfiguredCertificate { get; set; }
 
+    /// <summary>The endpoint's <c>Sni</c> section (configuration only): per host name certificate and TLS settings.</summary>
+    internal SniCertificateSelector? Sni { get; set; }
+
     /// <summary>HTTPS with the default certificate (<c>EventCore:Certificates:Default</c>, else the ASP.NET Core development certificate in Development).</summary>
     public ListenOptions UseHttps() => UseHttps(static _ => { });
 
@@ -119,6 +122,11 @@ public sealed class ListenOptions
     /// <exception cref="InvalidOperationException">Not http:// or https://, or a named pipe.</exception>
     internal static ListenOptions FromUrl(string url, string? endpointName = null)
     {
+        if (TryParseAbstractUnixUrl(url, endpointName) is { } abstractUnix)
+        {
+            return abstractUnix;
+        }
+
         var address = Microsoft.AspNetCore.Http.BindingAddress.Parse(url);
         var https = string.Equals(address.Scheme, "https", StringComparison.OrdinalIgnoreCase);
         if (!https && !string.Equals(address.Scheme, "http", StringComparison.OrdinalIgnoreCase))
@@ -149,6 +157,43 @@ public sealed class ListenOptions
             listen = new ListenOptions(new IPEndPoint(IPAddress.IPv6Any, address.Port), ListenKind.AnyIP) { EndpointName = endpointName, Url = url, HostName = address.Host };
         }
 
+        if (https)
+        {
+            listen.UseHttps();
+        }
+
+        return listen;
+    }
+
+    /// <summary>
+    /// <c>http://unix:@name</c> (or https): a socket in Linux's abstract namespace, named by everything after the <c>@</c>
+    /// (what <see cref="EventCoreServerOptions.ListenUnixSocket(string)"/> takes as <c>@name</c>). ASP.NET Core's URL
+    /// parser knows only socket paths (<c>unix:/…</c>), so this form is read here; null for any other URL.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The name is empty, or the scheme is neither http nor https.</exception>
+    private static ListenOptions? TryParseAbstractUnixUrl(string url, string? endpointName)
+    {
+        const string Prefix = "://unix:@";
+        var prefixAt = url.IndexOf(Prefix, StringComparison.OrdinalIgnoreCase);
+        if (prefixAt <= 0 || url.AsSpan(0, prefixAt).ContainsAny(":/@"))
+        {
+            return null;
+        }
+
+        var scheme = url[..prefixAt];
+        var https = string.Equals(scheme, "https", StringComparison.OrdinalIgnoreCase);
+        if (!https && !string.Equals(scheme, "http", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"Unrecognized scheme in server address '{url}'. Only 'http://' and 'https://' are supported.");
+        }
+
+        var name = url[(prefixAt + Prefix.Length)..];
+        if (name.Length == 0)
+        {
+            throw new InvalidOperationException($"Invalid server address '{url}': an abstract Unix socket needs a name after the '@' (http://unix:@name).");
+        }
+
+        var listen = new ListenOptions(new UnixDomainSocketEndPoint("@" + name)) { EndpointName = endpointName, Url = url };
         if (https)
         {
             listen.UseHttps();

@@ -10,7 +10,7 @@ namespace EventCore.Server.Infrastructure;
 
 /// <summary>
 /// Starts one accepted connection on the thread pool: enforces MaxConcurrentConnections (closing or answering the
-/// excess, see <see cref="EventCoreServerLimits.RejectedConnectionStatusCode"/>), runs the TLS handshake on an HTTPS
+/// excess — over TLS on an HTTPS endpoint — see <see cref="EventCoreServerLimits.RejectedConnectionStatusCode"/>), runs the TLS handshake on an HTTPS
 /// endpoint (after the connection limit, as in Kestrel; a failed one closes the connection), and hands the rest of the
 /// connection's life to <see cref="Http1Connection.RunAsync"/>. Reports the queued, rejected and failed-handshake
 /// connection instruments as Kestrel does; the dispatcher is garbage once the connection runs.
@@ -81,14 +81,17 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
         service.Metrics.Connections.Rejected(connection.LocalEndPoint);
         try
         {
-            // An HTTPS client would read a plain-text refusal as a broken handshake: it is closed instead.
-            if (service.Limits.RejectedConnectionStatusCode is int statusCode && tlsLayer is null)
+            if (service.Limits.RejectedConnectionStatusCode is not int statusCode)
+            {
+                connection.Abort(new ConnectionAbortedException("Too many connections."));
+            }
+            else if (tlsLayer is null)
             {
                 await ConnectionLimitResponder.RespondAsync(connection, statusCode, service);
             }
             else
             {
-                connection.Abort(new ConnectionAbortedException("Too many connections."));
+                await RespondOverTlsAsync(tlsLayer, statusCode);
             }
         }
         catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
@@ -103,6 +106,30 @@ internal sealed class ConnectionDispatcher<TContext>(ConnectionContext connectio
         {
             await connection.DisposeAsync();
             service.Metrics.Connections.Stop(measurement, ConnectionEndReason.MaxConcurrentConnectionsExceeded, servedHttp: false);
+        }
+    }
+
+    /// <summary>
+    /// The refusal on an HTTPS endpoint: after a handshake, as plain HTTP's (a plain-text answer would read as a broken
+    /// handshake). The handshake runs on the thread pool like any other and is bounded by HandshakeTimeout; a failed
+    /// one just closes.
+    /// </summary>
+    private async Task RespondOverTlsAsync(TlsConnectionLayer layer, int statusCode)
+    {
+        if (await layer.HandshakeAsync(connection) is not { } secure)
+        {
+            return;
+        }
+
+        try
+        {
+            await ConnectionLimitResponder.RespondAsync(connection, statusCode, service);
+        }
+        finally
+        {
+            await secure.CloseAsync(); // the transport's pipes come back, for the caller's dispose
+            await connection.Transport.Output.CompleteAsync();
+            await connection.Transport.Input.CompleteAsync();
         }
     }
 }

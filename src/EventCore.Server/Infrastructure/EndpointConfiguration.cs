@@ -43,14 +43,9 @@ internal static class EndpointConfiguration
             }
 
             listen.ConfiguredCertificate = certificates.Load(certificateSection, endpoint.Key);
-            var sni = ReadSni(endpoint.GetSection("Sni"), endpoint.Key, certificates);
+            listen.Sni = ReadSni(endpoint.GetSection("Sni"), endpoint.Key, certificates);
             listen.UseHttps(o =>
             {
-                if (sni is not null)
-                {
-                    o.ServerCertificateSelector = sni.Select;
-                }
-
                 if ((sslProtocols ?? defaultSslProtocols) is { } protocols)
                 {
                     o.SslProtocols = protocols;
@@ -68,23 +63,23 @@ internal static class EndpointConfiguration
     }
 
     /// <summary>
-    /// Kestrel's <c>Sni</c> section: host name (exact, <c>*.suffix</c> or <c>*</c>) → <c>Certificate</c>. Per-name
-    /// <c>SslProtocols</c>, <c>ClientCertificateMode</c> and <c>Protocols</c> are refused (not supported yet).
+    /// Kestrel's <c>Sni</c> section: host name (exact, <c>*.suffix</c> or <c>*</c>) → <c>Certificate</c>, <c>SslProtocols</c>,
+    /// <c>ClientCertificateMode</c> (each, when absent, the endpoint's) and <c>Protocols</c> (Http1 only, as on endpoints).
     /// </summary>
     private static SniCertificateSelector? ReadSni(IConfigurationSection section, string endpointName, ServerCertificateLoader certificates)
     {
-        var entries = new List<(string, System.Security.Cryptography.X509Certificates.X509Certificate2?)>();
+        var entries = new List<(string, SniEntry)>();
         foreach (var entry in section.GetChildren())
         {
-            foreach (var key in new[] { "SslProtocols", "ClientCertificateMode", "Protocols" })
+            var owner = $"{endpointName} (Sni {entry.Key})";
+            if (ReadProtocols(entry["Protocols"], owner) is { } protocols && protocols != HttpProtocols.Http1)
             {
-                if (entry.GetSection(key).Exists())
-                {
-                    throw new InvalidOperationException($"The endpoint {endpointName}'s Sni entry '{entry.Key}' sets {key}: EventCore supports only a Certificate per SNI entry; set {key} on the endpoint.");
-                }
+                throw new InvalidOperationException($"The endpoint {owner} sets Protocols {protocols}: EventCore serves Http1 only.");
             }
 
-            entries.Add((entry.Key, certificates.Load(entry.GetSection("Certificate"), $"{endpointName} (Sni {entry.Key})")?.Certificate));
+            var clientMode = ReadClientCertificateMode(entry["ClientCertificateMode"], owner);
+            var certificate = certificates.Load(entry.GetSection("Certificate"), owner);
+            entries.Add((entry.Key, new SniEntry(certificate, ReadSslProtocols(entry.GetSection("SslProtocols")), clientMode)));
         }
 
         return entries.Count == 0 ? null : new SniCertificateSelector(endpointName, entries);

@@ -108,7 +108,7 @@ internal sealed class EndpointResolver : IDisposable
             https.ServerCertificateChain ??= fallback.Chain;
         }
 
-        var layer = new TlsConnectionLayer(https, _metrics, _tlsLogger);
+        var layer = new TlsConnectionLayer(https, _metrics, _tlsLogger, endpoint.Sni);
         WatchFiles(endpoint, https, loaded, layer);
         return layer;
     }

@@ -1,48 +1,56 @@
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace EventCore.Server.Tls;
 
 /// <summary>
-/// Kestrel's <c>Endpoints:{name}:Sni</c> section as a <c>ServerCertificateSelector</c>: the certificate of the entry
-/// named exactly by the client's SNI host name, else of the longest matching <c>*.suffix</c> entry, else of the
-/// <c>*</c> entry (which also serves clients that send no name); an entry without a certificate uses the endpoint's.
-/// A name no entry matches fails the handshake, as in Kestrel.
+/// One entry of Kestrel's <c>Endpoints:{name}:Sni</c> section: what a handshake for its host name uses instead of the
+/// endpoint's settings — a certificate (with its chain), <c>SslProtocols</c> and <c>ClientCertificateMode</c>; null
+/// for "the endpoint's".
+/// </summary>
+internal sealed record SniEntry(LoadedCertificate? Certificate, SslProtocols? SslProtocols, ClientCertificateMode? ClientCertificateMode);
+
+/// <summary>
+/// Kestrel's <c>Endpoints:{name}:Sni</c> section, matched against the client's SNI host name: the entry named exactly
+/// by it, else the longest matching <c>*.suffix</c> entry, else the <c>*</c> entry (which also serves clients that send
+/// no name). A name no entry matches fails the handshake, as in Kestrel. Read-only after construction: any thread.
 /// </summary>
 internal sealed class SniCertificateSelector
 {
     private readonly string _endpointName;
-    private readonly Dictionary<string, X509Certificate2?> _exact = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<(string Suffix, X509Certificate2? Certificate)> _wildcards = [];
-    private readonly bool _hasCatchAll;
-    private readonly X509Certificate2? _catchAll;
+    private readonly Dictionary<string, SniEntry> _exact = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<(string Suffix, SniEntry Entry)> _wildcards = [];
+    private readonly SniEntry? _catchAll;
 
-    public SniCertificateSelector(string endpointName, IEnumerable<(string Name, X509Certificate2? Certificate)> entries)
+    public SniCertificateSelector(string endpointName, IEnumerable<(string Name, SniEntry Entry)> entries)
     {
         _endpointName = endpointName;
-        foreach (var (name, certificate) in entries)
+        foreach (var (name, entry) in entries)
         {
+            Entries.Add(entry);
             if (name == "*")
             {
-                _hasCatchAll = true;
-                _catchAll = certificate;
+                _catchAll = entry;
             }
             else if (name.StartsWith("*.", StringComparison.Ordinal))
             {
-                _wildcards.Add((name[1..], certificate)); // ".example.org"
+                _wildcards.Add((name[1..], entry)); // ".example.org"
             }
             else
             {
-                _exact[name] = certificate;
+                _exact[name] = entry;
             }
         }
 
         _wildcards.Sort((a, b) => b.Suffix.Length.CompareTo(a.Suffix.Length));
     }
 
-    /// <summary>The entry's certificate, null for "the endpoint's"; throws <see cref="AuthenticationException"/> when no entry matches.</summary>
-    public X509Certificate2? Select(ConnectionContext? connection, string? hostName)
+    /// <summary>Every entry, in configuration order.</summary>
+    public List<SniEntry> Entries { get; } = [];
+
+    /// <summary>The entry for <paramref name="hostName"/>; throws <see cref="AuthenticationException"/> when none matches.</summary>
+    public SniEntry Match(string? hostName)
     {
         if (!string.IsNullOrEmpty(hostName))
         {
@@ -51,17 +59,16 @@ internal sealed class SniCertificateSelector
                 return exact;
             }
 
-            foreach (var (suffix, certificate) in _wildcards)
+            foreach (var (suffix, entry) in _wildcards)
             {
                 if (hostName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
                 {
-                    return certificate;
+                    return entry;
                 }
             }
         }
 
-        return _hasCatchAll
-            ? _catchAll
-            : throw new AuthenticationException($"The endpoint {_endpointName} is configured with SNI, and the host name '{hostName}' matches none of its entries.");
+        return _catchAll
+            ?? throw new AuthenticationException($"The endpoint {_endpointName} is configured with SNI, and the host name '{hostName}' matches none of its entries.");
     }
 }

@@ -15,41 +15,67 @@ namespace EventCore.Server.Tls;
 
 /// <summary>
 /// The TLS layer of one HTTPS endpoint (Kestrel's HttpsConnectionMiddleware): runs the server handshake on an
-/// SslStream over the transport's pipes — ALPN offering http/1.1 only, the certificate or the SNI
-/// <c>ServerCertificateSelector</c>, client certificates by <c>ClientCertificateMode</c>, <c>HandshakeTimeout</c> — and
+/// SslStream over the transport's pipes — ALPN offering http/1.1 only, the certificate or the
+/// <c>ServerCertificateSelector</c>, client certificates by <c>ClientCertificateMode</c>, <c>HandshakeTimeout</c>, per host
+/// name settings from the configuration's <c>Sni</c> section (TlsConnectionLayer.Sni.cs) — and
 /// then gives the connection decrypted pipes and the TLS features. Plain-HTTP endpoints have no layer, so they pay
 /// nothing for it. Thread rules: runs on the thread pool (the dispatcher's), and its reads leave a loop thread before
 /// any handshake work (see <see cref="DuplexPipeStream"/>), so a handshake never runs on, or blocks, a loop.
 /// </summary>
-internal sealed class TlsConnectionLayer
+internal sealed partial class TlsConnectionLayer
 {
     private static readonly List<SslApplicationProtocol> s_applicationProtocols = [SslApplicationProtocol.Http11];
 
     private readonly HttpsConnectionAdapterOptions _options;
+
+    // The client-certificate callback per ClientCertificateMode (None: null, as Kestrel: SslStream then has nothing to call).
+    private readonly RemoteCertificateValidationCallback?[] _clientCertificateValidations;
+    private readonly HandshakeTimeoutSources _timeouts = new();
     private volatile SslStreamCertificateContext? _certificateContext;
+
+    // The handshake options every connection shares when nothing is chosen per connection (no certificate selector, no
+    // OnAuthenticate): SslStream copies what it needs, so one instance serves all handshakes. Replaced on renewal.
+    private volatile SslServerAuthenticationOptions? _sharedAuthentication;
     private readonly ServerMetrics _metrics;
     private readonly ILogger _logger;
 
     /// <exception cref="InvalidOperationException">No certificate and no selector, or a certificate not meant for servers.</exception>
     /// <exception cref="NotSupportedException">ClientCertificateMode.DelayCertificate (needs renegotiation, which EventCore does not offer).</exception>
-    public TlsConnectionLayer(HttpsConnectionAdapterOptions options, ServerMetrics metrics, ILogger logger)
+    public TlsConnectionLayer(HttpsConnectionAdapterOptions options, ServerMetrics metrics, ILogger logger, SniCertificateSelector? sni = null)
     {
         _options = options;
         _metrics = metrics;
         _logger = logger;
-        if (options.ClientCertificateMode == ClientCertificateMode.DelayCertificate)
+        EnsureSupported(options.ClientCertificateMode);
+        var validation = options.ClientCertificateValidation;
+        _clientCertificateValidations =
+        [
+            null,
+            (_, certificate, chain, errors) => ValidateClientCertificate(ClientCertificateMode.AllowCertificate, validation, certificate, chain, errors),
+            (_, certificate, chain, errors) => ValidateClientCertificate(ClientCertificateMode.RequireCertificate, validation, certificate, chain, errors),
+        ];
+        _sni = sni;
+        if (sni is not null)
         {
-            throw new NotSupportedException("ClientCertificateMode.DelayCertificate is not supported by EventCore (it needs TLS renegotiation); use AllowCertificate or RequireCertificate.");
+            _sniCertificates = PrepareSni(sni);
         }
 
         if (options.ServerCertificate is { } certificate)
         {
             EnsureServerCertificate(certificate);
-            _certificateContext = SslStreamCertificateContext.Create(certificate, options.ServerCertificateChain, offline: true);
+            SetCertificateContext(SslStreamCertificateContext.Create(certificate, options.ServerCertificateChain, offline: true));
         }
-        else if (options.ServerCertificateSelector is null)
+        else if (options.ServerCertificateSelector is null && sni is null)
         {
             throw new InvalidOperationException(NoCertificateMessage);
+        }
+    }
+
+    private static void EnsureSupported(ClientCertificateMode mode)
+    {
+        if (mode == ClientCertificateMode.DelayCertificate)
+        {
+            throw new NotSupportedException("ClientCertificateMode.DelayCertificate is not supported by EventCore (it needs TLS renegotiation); use AllowCertificate or RequireCertificate.");
         }
     }
 
@@ -57,7 +83,15 @@ internal sealed class TlsConnectionLayer
     public void UseCertificate(LoadedCertificate certificate)
     {
         EnsureServerCertificate(certificate.Certificate);
-        _certificateContext = SslStreamCertificateContext.Create(certificate.Certificate, certificate.Chain, offline: true);
+        SetCertificateContext(SslStreamCertificateContext.Create(certificate.Certificate, certificate.Chain, offline: true));
+    }
+
+    private void SetCertificateContext(SslStreamCertificateContext context)
+    {
+        _certificateContext = context;
+        _sharedAuthentication = _options.ServerCertificateSelector is null && _options.OnAuthenticate is null && _sni is null
+            ? CreateAuthenticationOptions(context, _options.SslProtocols, _options.ClientCertificateMode)
+            : null;
     }
 
     /// <summary>Kestrel's message when an HTTPS endpoint has no certificate.</summary>
@@ -77,19 +111,28 @@ internal sealed class TlsConnectionLayer
         var inner = new DuplexPipeStream(transport);
         var stream = new SslStream(inner, leaveInnerStreamOpen: true);
         var measurement = _metrics.TlsHandshakeStart(connection);
-        using var timeout = new CancellationTokenSource(_options.HandshakeTimeout);
+        var timeout = _timeouts.Rent(_options.HandshakeTimeout);
         try
         {
-            await stream.AuthenticateAsServerAsync(CreateAuthenticationOptions(connection), timeout.Token);
+            if (_sni is null)
+            {
+                await stream.AuthenticateAsServerAsync(_sharedAuthentication ?? CreateAuthenticationOptions(connection), timeout.Token);
+            }
+            else
+            {
+                await stream.AuthenticateAsServerAsync(s_sniOptions, (this, connection), timeout.Token); // options by the client's SNI name
+            }
         }
         catch (Exception ex)
         {
             _metrics.TlsHandshakeStop(measurement, null, ex);
             LogFailure(connection.ConnectionId, ex, timeout.IsCancellationRequested);
+            timeout.Dispose();
             await stream.DisposeAsync();
             return null;
         }
 
+        _timeouts.Return(timeout);
         inner.HandshakeCompleted();
         _metrics.TlsHandshakeStop(measurement, stream.SslProtocol, null);
         var feature = new TlsConnectionFeature(stream);
@@ -105,37 +148,44 @@ internal sealed class TlsConnectionLayer
         return new TlsConnection(connection, transport, stream, pipe, feature);
     }
 
+    private SslServerAuthenticationOptions CreateAuthenticationOptions(SslStreamCertificateContext? certificateContext, SslProtocols protocols, ClientCertificateMode mode) => new()
+    {
+        ServerCertificateContext = certificateContext,
+        ApplicationProtocols = s_applicationProtocols,
+        EnabledSslProtocols = protocols,
+        ClientCertificateRequired = mode is ClientCertificateMode.AllowCertificate or ClientCertificateMode.RequireCertificate,
+        CertificateRevocationCheckMode = _options.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck,
+        RemoteCertificateValidationCallback = _clientCertificateValidations[(int)mode],
+    };
+
+    /// <summary>The options of one connection's handshake: with its certificate selector and the app's OnAuthenticate.</summary>
     private SslServerAuthenticationOptions CreateAuthenticationOptions(ConnectionContext connection)
     {
-        var mode = _options.ClientCertificateMode;
-        var validation = _options.ClientCertificateValidation;
-        var authentication = new SslServerAuthenticationOptions
-        {
-            ServerCertificateContext = _certificateContext,
-            ApplicationProtocols = s_applicationProtocols,
-            EnabledSslProtocols = _options.SslProtocols,
-            ClientCertificateRequired = mode is ClientCertificateMode.AllowCertificate or ClientCertificateMode.RequireCertificate,
-            CertificateRevocationCheckMode = _options.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck,
-            RemoteCertificateValidationCallback = (_, certificate, chain, errors) => ValidateClientCertificate(mode, validation, certificate, chain, errors),
-        };
+        var authentication = CreateAuthenticationOptions(_certificateContext, _options.SslProtocols, _options.ClientCertificateMode);
         if (_options.ServerCertificateSelector is { } selector)
         {
-            var fallback = _options.ServerCertificate;
-            authentication.ServerCertificateContext = null;
-            authentication.ServerCertificateSelectionCallback = (_, hostName) =>
-            {
-                var certificate = selector(connection, hostName) ?? fallback;
-                if (certificate is not null)
-                {
-                    EnsureServerCertificate(certificate);
-                }
-
-                return certificate!;
-            };
+            UseSelector(authentication, selector, connection);
         }
 
         _options.OnAuthenticate?.Invoke(connection, authentication);
         return authentication;
+    }
+
+    /// <summary>The certificate comes from the app's selector (by SNI name), falling back to the endpoint's.</summary>
+    private void UseSelector(SslServerAuthenticationOptions authentication, Func<ConnectionContext, string?, X509Certificate2?> selector, ConnectionContext connection)
+    {
+        var fallback = _options.ServerCertificate;
+        authentication.ServerCertificateContext = null;
+        authentication.ServerCertificateSelectionCallback = (_, hostName) =>
+        {
+            var certificate = selector(connection, hostName) ?? fallback;
+            if (certificate is not null)
+            {
+                EnsureServerCertificate(certificate);
+            }
+
+            return certificate!;
+        };
     }
 
     /// <summary>Kestrel's rule: no certificate is fine unless required; one must pass the app's validation, else the chain's.</summary>

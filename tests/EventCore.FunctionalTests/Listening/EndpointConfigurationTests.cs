@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Authentication;
 using EventCore.Server;
 
 namespace EventCore.FunctionalTests.Listening;
@@ -219,6 +220,64 @@ public sealed class EndpointConfigurationTests(TestCertificates certificates) : 
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => ServerCertificateSubjectAsync(host.Port, "unknown.example"));
         Assert.True(refused is IOException or System.Security.Authentication.AuthenticationException, refused.ToString());
         await AssertServesHttpsAsync(host);
+    }
+
+    [Fact]
+    public async Task Sni_entries_set_their_own_SslProtocols_and_ClientCertificateMode()
+    {
+        await using var host = await ListenHost.StartAsync(
+            o => o.ConfigureHttpsDefaults(h => h.ClientCertificateValidation = (certificate, _, _) => certificates.IsIssuedByTestAuthority(certificate)),
+            configuration: new Dictionary<string, string?>
+            {
+                ["EventCore:Endpoints:Secure:Url"] = "https://127.0.0.1:0",
+                ["EventCore:Endpoints:Secure:Sni:localhost:Certificate:Path"] = certificates.PathOf("server.pem"),
+                ["EventCore:Endpoints:Secure:Sni:localhost:Certificate:KeyPath"] = certificates.PathOf("server.key"),
+                ["EventCore:Endpoints:Secure:Sni:localhost:SslProtocols:0"] = "Tls12",
+                ["EventCore:Endpoints:Secure:Sni:*.test:Certificate:Path"] = certificates.PathOf("other.pem"),
+                ["EventCore:Endpoints:Secure:Sni:*.test:Certificate:KeyPath"] = certificates.PathOf("other.key"),
+                ["EventCore:Endpoints:Secure:Sni:*.test:ClientCertificateMode"] = "RequireCertificate",
+                ["EventCore:Endpoints:Secure:Sni:*.test:Protocols"] = "Http1",
+            });
+
+        // localhost: TLS 1.2 only, no client certificate asked for.
+        var localhost = await DescribeOverSniAsync(host.Port, "localhost", withClientCertificate: false);
+        Assert.Equal("Tls12", localhost["tls-protocol"]);
+        Assert.Equal("none", localhost["client-certificate"]);
+        await Assert.ThrowsAnyAsync<Exception>(() => DescribeOverSniAsync(host.Port, "localhost", withClientCertificate: false, SslProtocols.Tls13));
+
+        // *.test: the endpoint's protocols (TLS 1.3 here), and a client certificate is required.
+        var other = await DescribeOverSniAsync(host.Port, "other.test", withClientCertificate: true);
+        Assert.Equal("Tls13", other["tls-protocol"]);
+        Assert.Equal("CN=EventCore Test Client", other["client-certificate"]);
+        await Assert.ThrowsAnyAsync<Exception>(() => DescribeOverSniAsync(host.Port, "other.test", withClientCertificate: false));
+    }
+
+    [Fact]
+    public async Task An_Sni_entry_asking_for_another_protocol_than_Http1_is_refused()
+    {
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => ListenHost.StartAsync(configuration: new Dictionary<string, string?>
+        {
+            ["EventCore:Endpoints:Secure:Url"] = "https://127.0.0.1:0",
+            ["EventCore:Endpoints:Secure:Sni:*:Certificate:Path"] = certificates.PathOf("server.pem"),
+            ["EventCore:Endpoints:Secure:Sni:*:Certificate:KeyPath"] = certificates.PathOf("server.key"),
+            ["EventCore:Endpoints:Secure:Sni:*:Protocols"] = "Http2",
+        }));
+        Assert.Contains("Http1 only", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>GET /connection over a TLS connection to 127.0.0.1 that names <paramref name="hostName"/> by SNI.</summary>
+    private async Task<Dictionary<string, string>> DescribeOverSniAsync(int port, string hostName, bool withClientCertificate, SslProtocols protocols = SslProtocols.None)
+    {
+        using var handler = certificates.CreateHandler(withClientCertificate);
+        handler.SslOptions.EnabledSslProtocols = protocols;
+        handler.ConnectCallback = async (_, cancellationToken) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        };
+        using var client = new HttpClient(handler);
+        return ListenHost.ParseDescription(await client.GetStringAsync(new Uri($"https://{hostName}:{port}/connection"), Token));
     }
 
     [Fact]

@@ -302,6 +302,79 @@ public sealed class HttpsTests(TestCertificates certificates) : IClassFixture<Te
         Assert.Contains(connections, m => m.Tags.ContainsKey("tls.protocol.version"));
     }
 
+    [Theory]
+    [InlineData(503)]
+    [InlineData(null)]
+    public async Task A_connection_over_the_limit_is_refused_over_tls_as_over_plain_http(int? statusCode)
+    {
+        await using var host = await ListenHost.StartAsync(o =>
+        {
+            o.Limits.MaxConcurrentConnections = 1;
+            o.Limits.RejectedConnectionStatusCode = statusCode;
+            o.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificates.Server));
+        });
+
+        // The one admitted connection: answered, and held open (keep-alive) while the second one comes.
+        using var admittedTcp = new TcpClient();
+        await admittedTcp.ConnectAsync(IPAddress.Loopback, host.Port, Token);
+        await using var admitted = new SslStream(admittedTcp.GetStream());
+        await admitted.AuthenticateAsClientAsync(ClientOptions(), Token);
+        await admitted.WriteAsync("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray(), Token);
+        Assert.StartsWith("HTTP/1.1 200 OK", await ReadResponseAsync(admitted), StringComparison.Ordinal);
+
+        using var client = new HttpClient(certificates.CreateHandler());
+        if (statusCode is null)
+        {
+            // As on plain HTTP, closed without a word: here, before the handshake.
+            await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(Url(host, "/"), Token));
+        }
+        else
+        {
+            using var refused = await client.GetAsync(Url(host, "/"), Token);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.True(refused.Headers.ConnectionClose);
+            Assert.Equal(0, refused.Content.Headers.ContentLength);
+        }
+
+        // The admitted connection was not disturbed.
+        await admitted.WriteAsync("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"u8.ToArray(), Token);
+        Assert.StartsWith("HTTP/1.1 200 OK", await ReadResponseAsync(admitted), StringComparison.Ordinal);
+    }
+
+    private SslClientAuthenticationOptions ClientOptions() => new()
+    {
+        TargetHost = "localhost",
+        RemoteCertificateValidationCallback = (_, c, _, _) => certificates.IsIssuedByTestAuthority(c),
+    };
+
+    /// <summary>Reads one whole response (Content-Length or chunked framing), so the next read starts at the next one.</summary>
+    private static async Task<string> ReadResponseAsync(SslStream stream)
+    {
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var text = Encoding.ASCII.GetString(received.ToArray());
+            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (end >= 0)
+            {
+                var head = text[..end];
+                var length = System.Text.RegularExpressions.Regex.Match(head, "(?i)content-length: *([0-9]+)");
+                var complete = length.Success
+                    ? received.Count >= end + 4 + int.Parse(length.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+                    : !head.Contains("chunked", StringComparison.OrdinalIgnoreCase) || text.EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal);
+                if (complete)
+                {
+                    return text;
+                }
+            }
+
+            var read = await stream.ReadAsync(buffer, Token);
+            Assert.True(read > 0, "The connection closed before a whole response came: " + text);
+            received.AddRange(buffer.AsSpan(0, read));
+        }
+    }
+
     [Fact]
     public async Task Https_and_http_endpoints_side_by_side()
     {

@@ -38,6 +38,30 @@ public sealed class UnixSocketTests : IDisposable
     }
 
     [Fact]
+    public async Task An_at_url_binds_an_abstract_socket_with_no_file()
+    {
+        // Kestrel's URL parser knows only socket paths; EventCore also reads unix:@name, as ListenUnixSocket("@name").
+        var name = $"eventcore-test-{Guid.NewGuid():N}";
+        await using var host = await ListenHost.StartAsync(urls: [$"http://unix:@{name}"]);
+        Assert.Equal($"http://unix:@{name}", Assert.Single(host.Addresses));
+        Assert.Contains("@" + name, await File.ReadAllTextAsync("/proc/net/unix", Token), StringComparison.Ordinal);
+        using (var client = CreateClient("\0" + name)) // .NET's spelling of an abstract name
+        {
+            Assert.Equal("Hello over EventCore", await client.GetStringAsync(new Uri("http://localhost/"), Token));
+        }
+
+        await host.StopAsync(); // the name is released with the last descriptor (accepted connections carry it too)
+        Assert.DoesNotContain("@" + name, await File.ReadAllTextAsync("/proc/net/unix", Token), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_at_url_without_a_name_is_refused_with_a_clear_error()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ListenHost.StartAsync(urls: ["http://unix:@"]));
+        Assert.Contains("needs a name after the '@'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Connection_info_matches_Kestrel_on_a_unix_socket()
     {
         // Kestrel on the same socket path is the reference for what HttpContext.Connection reports there.
