@@ -37,7 +37,7 @@ internal sealed partial class SiteFiles(ILogger<SiteFiles> logger)
             case OpenedFile.Missing:
                 return ErrorResponses.SendAsync(context, site, StatusCodes.Status404NotFound);
             case OpenedFile.Folder:
-                return ServeFolderAsync(context, site, location.FilePath(relative)!, sites);
+                return ServeFolderAsync(context, site, location.FilePath(relative)!, sites, inside: true);
             default:
                 return ServeCheckedAsync(context, site, relative, sites);
         }
@@ -50,7 +50,7 @@ internal sealed partial class SiteFiles(ILogger<SiteFiles> logger)
         var file = location.FilePath(relative)!;
         if (Directory.Exists(file))
         {
-            await ServeFolderAsync(context, site, file, sites);
+            await ServeFolderAsync(context, site, file, sites, inside: false);
             return;
         }
 
@@ -70,7 +70,13 @@ internal sealed partial class SiteFiles(ILogger<SiteFiles> logger)
         await location.StaticFiles.ServeAsync(context, relative);
     }
 
-    private async Task ServeFolderAsync(HttpContext context, SiteRequest site, string folder, SitesMiddleware sites)
+    /// <summary>A folder: 301 to add the slash, its index, the autoindex listing or 403.</summary>
+    /// <param name="context">The request.</param>
+    /// <param name="site">What the sites chose for it.</param>
+    /// <param name="folder">The folder's path.</param>
+    /// <param name="sites">The way back in, for an index file.</param>
+    /// <param name="inside">The fast lookup found the folder without following a symlink: it is inside, no realpath needed.</param>
+    private async Task ServeFolderAsync(HttpContext context, SiteRequest site, string folder, SitesMiddleware sites, bool inside)
     {
         if (!site.Path.EndsWith('/'))
         {
@@ -79,15 +85,17 @@ internal sealed partial class SiteFiles(ILogger<SiteFiles> logger)
             return;
         }
 
-        if (!PathSafety.StaysInside(folder, site.Location.StaticFiles!.Folder))
+        if (!inside && !PathSafety.StaysInside(folder, site.Location.StaticFiles!.Folder))
         {
             LogOutside(logger, site.Path);
             await ErrorResponses.SendAsync(context, site, StatusCodes.Status403Forbidden);
             return;
         }
 
-        foreach (var index in site.Settings.Index)
+        var indexes = site.Settings.Index;
+        for (var i = 0; i < indexes.Count; i++)
         {
+            var index = indexes[i];
             if (File.Exists(Path.Join(folder, index)))
             {
                 if (site.Depth >= SiteRequest.MaxDepth)
