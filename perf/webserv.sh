@@ -94,7 +94,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
       BLOCKERS=$!
       sleep 1
       RES[$server,cgi,$r]=$(rate static-600.txt "cgi-$server-$r")
-      kill $BLOCKERS 2>/dev/null || true; wait $BLOCKERS 2>/dev/null || true; BLOCKERS=""
+      # wrk prints its summary when it ends: let it run out (it outlives the measuring wrk by a few seconds), then count.
+      wait $BLOCKERS 2>/dev/null || true; BLOCKERS=""
+      RES[$server,cgireq,$r]=$(awk '/requests in/ { print $1 }' "$WORK/cgi-load-$r")
+      RES[$server,cgireq,$r]=${RES[$server,cgireq,$r]:-0}
     fi
     log "round $r $server: 600 B ${RES[$server,600,$r]}, 100 KiB ${RES[$server,100k,$r]}${RES[$server,cgi,$r]:+, 600 B under CGI load ${RES[$server,cgi,$r]}} req/s"
     stop
@@ -114,9 +117,11 @@ done
     done
     echo "| static $w | $(median "${ws[@]}") | $(median "${ng[@]}") | $(median "${ratios[@]}") | ${ratios[*]} |"
   done
-  kept=()
-  for ((r = 1; r <= ROUNDS; r++)); do kept+=("$(ratio "${RES[webserv,cgi,$r]}" "${RES[webserv,600,$r]}")"); done
+  kept=() scripts=()
+  for ((r = 1; r <= ROUNDS; r++)); do
+    kept+=("$(ratio "${RES[webserv,cgi,$r]}" "${RES[webserv,600,$r]}")"); scripts+=("${RES[webserv,cgireq,$r]}")
+  done
   echo
-  echo "Webserv static 600 B while 8 connections run a CGI script back to back: $(median "${kept[@]}") of its rate alone (per round: ${kept[*]})."
+  echo "Webserv static 600 B while 8 connections run a CGI script back to back: $(median "${kept[@]}") of its rate alone (per round: ${kept[*]}); CGI requests answered per round (in $((DURATION + 6)) s): ${scripts[*]}."
 } >"$OUT"
 cat "$OUT"

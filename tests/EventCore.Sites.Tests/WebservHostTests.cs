@@ -58,12 +58,14 @@ public sealed class WebservHostTests
         await using (var app = WebservHost.Build(config, []))
         {
             var loggers = app.Services.GetRequiredService<ILoggerFactory>();
-            Assert.False(loggers.CreateLogger(PerRequestCategory).IsEnabled(LogLevel.Information));
-            Assert.True(loggers.CreateLogger(PerRequestCategory).IsEnabled(LogLevel.Warning));
+            // Not even Critical: while it is enabled at all, hosting opens a log scope and an Activity per request.
+            Assert.False(loggers.CreateLogger(PerRequestCategory).IsEnabled(LogLevel.Critical));
+            Assert.False(loggers.CreateLogger("Microsoft.AspNetCore.StaticFiles").IsEnabled(LogLevel.Information));
+            Assert.True(loggers.CreateLogger("Microsoft.AspNetCore.StaticFiles").IsEnabled(LogLevel.Warning));
             Assert.True(loggers.CreateLogger("Microsoft.Hosting.Lifetime").IsEnabled(LogLevel.Information));
         }
 
-        await using (var app = WebservHost.Build(config, ["--Logging:LogLevel:Microsoft.AspNetCore=Information"]))
+        await using (var app = WebservHost.Build(config, ["--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics=Information"]))
         {
             Assert.True(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(PerRequestCategory).IsEnabled(LogLevel.Information));
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using EventCore.Sites.Options;
 using Microsoft.AspNetCore.StaticFiles;
@@ -11,6 +12,11 @@ namespace EventCore.Sites.Serving;
 internal sealed class EffectiveSettings
 {
     public const long DefaultClientMaxBodySize = 1024 * 1024;
+
+    /// <summary>Bounds the memory of <see cref="ContentTypeOf"/> against clients that invent extensions.</summary>
+    private const int MaxRememberedExtensions = 512;
+
+    private ConcurrentDictionary<string, string>? _typesByExtension;
 
     private EffectiveSettings()
     {
@@ -56,6 +62,35 @@ internal sealed class EffectiveSettings
     public string DefaultType { get; private init; } = "";
 
     public FileExtensionContentTypeProvider ContentTypes { get; private init; } = null!;
+
+    /// <summary>
+    /// The Content-Type of a file, as ASP.NET Core's static files choose it (<see cref="ContentTypes"/>, else
+    /// <see cref="DefaultType"/>), without allocating: the answer for each extension is remembered.
+    /// </summary>
+    public string ContentTypeOf(string path)
+    {
+        var dot = path.LastIndexOf('.');
+        if (dot < 0)
+        {
+            return ContentTypes.TryGetContentType(path, out var type) ? type : DefaultType;
+        }
+
+        var extension = path.AsSpan(dot);
+        var known = (_typesByExtension ??= new ConcurrentDictionary<string, string>(StringComparer.Ordinal)).GetAlternateLookup<ReadOnlySpan<char>>();
+        if (known.TryGetValue(extension, out var cached))
+        {
+            return cached;
+        }
+
+        var found = ContentTypes.TryGetContentType(path, out var mapped) ? mapped : DefaultType;
+        if (_typesByExtension.Count < MaxRememberedExtensions)
+        {
+            // Keyed by the extension as written: the provider's own case rule decides, once per spelling.
+            _typesByExtension.TryAdd(extension.ToString(), found);
+        }
+
+        return found;
+    }
 
     /// <summary>These settings with <paramref name="own"/>'s set values over them.</summary>
     public EffectiveSettings With(SiteSettings own)

@@ -13,7 +13,7 @@ internal static class PathSafety
     public static bool StaysInside(string path, string folder)
     {
         var real = Libc.RealPath(path);
-        var realFolder = s_realFolders.GetOrAdd(folder, f => Libc.RealPath(f)) ?? Retry(folder);
+        var realFolder = RealFolder(folder);
         if (real is null || realFolder is null)
         {
             return false;
@@ -21,6 +21,10 @@ internal static class PathSafety
 
         return real == realFolder || real.StartsWith(realFolder.TrimEnd('/') + "/", StringComparison.Ordinal);
     }
+
+    /// <summary>The real path of a served folder (resolved once), or null while it does not exist.</summary>
+    public static string? RealFolder(string folder) =>
+        s_realFolders.TryGetValue(folder, out var real) && real is not null ? real : s_realFolders.GetOrAdd(folder, f => Libc.RealPath(f)) ?? Retry(folder);
 
     /// <summary>A folder that did not exist when first asked for (an upload store made later) is looked up again.</summary>
     private static string? Retry(string folder)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace EventCore.Sites.Serving;
@@ -10,6 +11,8 @@ namespace EventCore.Sites.Serving;
 /// </summary>
 internal static class RequestTarget
 {
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>The decoded, normalised path of <paramref name="rawTarget"/>, or null when it must be answered 400.</summary>
     public static string? NormalizePath(string rawTarget)
     {
@@ -57,40 +60,51 @@ internal static class RequestTarget
 
     private static string? Decode(string target)
     {
-        var bytes = new List<byte>(target.Length);
-        for (var i = 0; i < target.Length; i++)
+        // Every character is ASCII or refused, so the bytes are at most as many as the characters.
+        const int StackLimit = 512;
+        var rented = target.Length > StackLimit ? ArrayPool<byte>.Shared.Rent(target.Length) : null;
+        try
         {
-            int value = target[i];
-            if (value == '%')
+            var bytes = rented is null ? stackalloc byte[StackLimit] : rented;
+            var count = 0;
+            for (var i = 0; i < target.Length; i++)
             {
-                if (i + 2 >= target.Length || !Uri.IsHexDigit(target[i + 1]) || !Uri.IsHexDigit(target[i + 2]))
+                int value = target[i];
+                if (value == '%')
+                {
+                    if (i + 2 >= target.Length || !Uri.IsHexDigit(target[i + 1]) || !Uri.IsHexDigit(target[i + 2]))
+                    {
+                        return null;
+                    }
+
+                    value = (Uri.FromHex(target[i + 1]) << 4) | Uri.FromHex(target[i + 2]);
+                    i += 2;
+                }
+                else if (value > 0x7F)
                 {
                     return null;
                 }
 
-                value = (Uri.FromHex(target[i + 1]) << 4) | Uri.FromHex(target[i + 2]);
-                i += 2;
-            }
-            else if (value > 0x7F)
-            {
-                return null;
-            }
+                if (value < 0x20 || value == 0x7F)
+                {
+                    return null;
+                }
 
-            if (value < 0x20 || value == 0x7F)
-            {
-                return null;
+                bytes[count++] = (byte)value;
             }
 
-            bytes.Add((byte)value);
-        }
-
-        try
-        {
-            return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString([.. bytes]);
+            return s_strictUtf8.GetString(bytes[..count]);
         }
         catch (DecoderFallbackException)
         {
             return null;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 

@@ -17,6 +17,8 @@ internal enum LocationMatch
 /// </summary>
 internal sealed class SiteLocation(LocationMatch match, string path, Regex? regex, string? alias, EffectiveSettings settings)
 {
+    private SiteRequest? _lastRequest;
+
     public LocationMatch Match { get; } = match;
 
     public string Path { get; } = path;
@@ -32,6 +34,21 @@ internal sealed class SiteLocation(LocationMatch match, string path, Regex? rege
 
     /// <summary>Where files come from: the alias, else the root (null: no files here).</summary>
     public string? BaseFolder => Alias ?? Settings.Root;
+
+    /// <summary>
+    /// The request for <paramref name="path"/> in this location: the last one made when it is the same (a record that
+    /// never changes, so requests on any thread may share it), else a new one — repeated requests allocate none.
+    /// </summary>
+    public SiteRequest RequestFor(VirtualServer server, string path, int depth)
+    {
+        var last = _lastRequest;
+        if (last is not null && ReferenceEquals(last.Server, server) && last.Depth == depth && last.Path == path)
+        {
+            return last;
+        }
+
+        return _lastRequest = new SiteRequest(server, this, path, depth);
+    }
 
     /// <summary>ASP.NET Core's static files over <see cref="BaseFolder"/> (set when the host builds the table).</summary>
     public StaticFileServer? StaticFiles { get; set; }

@@ -1,15 +1,18 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using EventCore.Sites.Options;
+using Microsoft.AspNetCore.Http;
 
 namespace EventCore.Sites.Serving;
 
 /// <summary>The servers of <see cref="SitesOptions"/>, compiled for serving: settings inherited, regexes built.</summary>
 internal sealed class SiteTable
 {
-    private SiteTable(IReadOnlyList<VirtualServer> servers) => Servers = servers;
+    private readonly VirtualServer[] _servers;
 
-    public IReadOnlyList<VirtualServer> Servers { get; }
+    private SiteTable(VirtualServer[] servers) => _servers = servers;
+
+    public IReadOnlyList<VirtualServer> Servers => _servers;
 
     /// <exception cref="InvalidOperationException">A location's regex or modifier is not valid (options from appsettings.json).</exception>
     public static SiteTable Build(SitesOptions options, Func<SiteLocation, StaticFileServer?> staticFiles)
@@ -26,12 +29,29 @@ internal sealed class SiteTable
                 location.StaticFiles = staticFiles(location);
             }
 
-            var listen = server.Listen.Count > 0 ? server.Listen.Select(ListenAddress.Parse).ToList() : [ListenAddress.Parse("*:8080")];
+            ListenAddress[] listen = server.Listen.Count > 0 ? [.. server.Listen.Select(ListenAddress.Parse)] : [ListenAddress.Parse("*:8080")];
             var accessLog = (server.AccessLog ?? options.AccessLog) is { } log && log != "off" ? log : null;
             servers.Add(new VirtualServer(listen, [.. server.ServerName.Select(n => n.ToLowerInvariant())], fallback, locations, accessLog));
         }
 
-        return new SiteTable(servers);
+        return new SiteTable([.. servers]);
+    }
+
+    /// <summary>
+    /// The name part of a Host header value as <see cref="HostString.Host"/> gives it (no port; IPv6 in brackets),
+    /// without allocating for the common ASCII host; an IDN (<c>xn--</c>) host is decoded by HostString as before.
+    /// </summary>
+    public static ReadOnlySpan<char> HostName(HttpRequest request)
+    {
+        var value = request.Headers.Host.ToString();
+        if (value.Contains("xn--", StringComparison.OrdinalIgnoreCase))
+        {
+            return request.Host.Host;
+        }
+
+        var span = value.AsSpan();
+        var end = span.StartsWith('[') ? span.IndexOf(']') + 1 : span.IndexOf(':');
+        return end > 0 ? span[..end] : span;
     }
 
     /// <summary>Every address any server listens on, once each, in file order.</summary>
@@ -42,20 +62,26 @@ internal sealed class SiteTable
     /// does: the sites run in an app with its own URLs), the one whose name is the host exactly, else the one with
     /// the longest matching <c>*.</c> wildcard, else the first (the address's default).
     /// </summary>
-    public VirtualServer? Select(IPAddress? localAddress, int localPort, string host)
+    public VirtualServer? Select(IPAddress? localAddress, int localPort, ReadOnlySpan<char> host)
     {
-        // No allocation per request: one pass over the servers, the address filter applied in place.
+        // No allocation per request: one pass over the servers, the address filter applied in place, the name
+        // compared as a span (ASCII case-insensitively; another host is lower-cased the allocating way).
         var anyListens = false;
-        foreach (var server in Servers)
+        foreach (var server in _servers)
         {
             anyListens |= server.ListensOn(localAddress, localPort);
         }
 
-        host = host.TrimEnd('.').ToLowerInvariant();
+        var name = host.TrimEnd('.');
+        if (!System.Text.Ascii.IsValid(name))
+        {
+            name = name.ToString().ToLowerInvariant();
+        }
+
         VirtualServer? first = null;
         VirtualServer? best = null;
         var bestScore = -1;
-        foreach (var server in Servers)
+        foreach (var server in _servers)
         {
             if (anyListens && !server.ListensOn(localAddress, localPort))
             {
@@ -63,7 +89,7 @@ internal sealed class SiteTable
             }
 
             first ??= server;
-            var score = server.NameMatch(host);
+            var score = server.NameMatch(name);
             if (score > bestScore)
             {
                 (best, bestScore) = (server, score);

@@ -26,7 +26,7 @@ internal sealed partial class SitesMiddleware(SiteTable table, SiteFiles files, 
     public async Task DispatchAsync(HttpContext context, int depth)
     {
         var connection = context.Connection;
-        var server = table.Select(connection.LocalIpAddress, connection.LocalPort, context.Request.Host.Host);
+        var server = table.Select(connection.LocalIpAddress, connection.LocalPort, SiteTable.HostName(context.Request));
         if (server is null)
         {
             await ErrorResponses.SendDefaultAsync(context.Response, StatusCodes.Status404NotFound);
@@ -46,7 +46,7 @@ internal sealed partial class SitesMiddleware(SiteTable table, SiteFiles files, 
             return;
         }
 
-        await ServeAsync(context, new SiteRequest(server, server.Find(path), path, depth));
+        await ServeAsync(context, server.Find(path).RequestFor(server, path, depth));
     }
 
     /// <summary>Serves <paramref name="site"/>'s path: also the way back in for index files (an internal redirect).</summary>

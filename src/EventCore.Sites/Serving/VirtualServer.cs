@@ -3,8 +3,12 @@ using System.Net;
 namespace EventCore.Sites.Serving;
 
 /// <summary>A <c>server</c> block: its addresses, names and top-level locations (each with its nested ones).</summary>
-internal sealed class VirtualServer(IReadOnlyList<ListenAddress> listen, IReadOnlyList<string> names, SiteLocation fallback, IReadOnlyList<SiteLocation> locations, string? accessLog)
+internal sealed class VirtualServer(ListenAddress[] listen, string[] names, SiteLocation fallback, IReadOnlyList<SiteLocation> locations, string? accessLog)
 {
+    // Arrays, walked with for loops: the per-request lookups allocate no enumerator and no closure.
+    private readonly ListenAddress[] _listen = listen;
+    private readonly string[] _names = names;
+
     /// <summary>The file of the combined access log, or null (<c>access_log off;</c>, the default).</summary>
     public string? AccessLog { get; } = accessLog;
 
@@ -17,7 +21,18 @@ internal sealed class VirtualServer(IReadOnlyList<ListenAddress> listen, IReadOn
 
     public IReadOnlyList<SiteLocation> Locations { get; } = locations;
 
-    public bool ListensOn(IPAddress? address, int port) => Listen.Any(l => l.Matches(address, port));
+    public bool ListensOn(IPAddress? address, int port)
+    {
+        foreach (var listen in _listen)
+        {
+            if (listen.Matches(address, port))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// nginx's choice (<c>ngx_http_core_find_location</c>), level by level: an exact <c>=</c> match wins; else the
@@ -71,18 +86,22 @@ internal sealed class VirtualServer(IReadOnlyList<ListenAddress> listen, IReadOn
         return (found, false);
     }
 
-    /// <summary>Whether <paramref name="host"/> (lower case, no port) is one of this server's names; the length of the wildcard that matched, for preferring the longest.</summary>
-    public int NameMatch(string host)
+    /// <summary>
+    /// Whether <paramref name="host"/> (no port, no trailing dot; ASCII compared case-insensitively, anything else
+    /// already in lower case) is one of this server's names (kept in lower case); the length of the wildcard that
+    /// matched, for preferring the longest.
+    /// </summary>
+    public int NameMatch(ReadOnlySpan<char> host)
     {
         var best = -1;
-        foreach (var name in Names)
+        foreach (var name in _names)
         {
-            if (name == host)
+            if (host.Equals(name, StringComparison.OrdinalIgnoreCase))
             {
                 return int.MaxValue;
             }
 
-            if (name.StartsWith("*.", StringComparison.Ordinal) && host.EndsWith(name[1..], StringComparison.Ordinal) && name.Length > best)
+            if (name.StartsWith("*.", StringComparison.Ordinal) && host.EndsWith(name.AsSpan(1), StringComparison.OrdinalIgnoreCase) && name.Length > best)
             {
                 best = name.Length;
             }

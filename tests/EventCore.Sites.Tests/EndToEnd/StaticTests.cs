@@ -102,4 +102,36 @@ public sealed class StaticTests(SitesFixture fixture) : IClassFixture<SitesFixtu
             "the line in the access log");
         Assert.Matches(@"^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] ""GET /static\.txt\?logged=1 HTTP/1\.1"" 200 25 ""-"" ""access-log-test/1\.0""$", line);
     }
+
+    [Fact]
+    public async Task A_changed_file_is_served_fresh_with_new_validators()
+    {
+        using var client = fixture.Server.Client();
+        fixture.Site.Write("default/changing.txt", "first");
+        File.SetLastWriteTimeUtc(fixture.Site.PathOf("default/changing.txt"), new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var first = await client.GetAsync("/changing.txt", Cancel);
+        Assert.Equal("first", await first.Content.ReadAsStringAsync(Cancel));
+
+        fixture.Site.Write("default/changing.txt", "second, longer");
+        var second = await client.GetAsync("/changing.txt", Cancel);
+        Assert.Equal("second, longer", await second.Content.ReadAsStringAsync(Cancel));
+        Assert.NotEqual(first.Headers.ETag, second.Headers.ETag);
+        Assert.NotEqual(first.Content.Headers.LastModified, second.Content.Headers.LastModified);
+    }
+
+    [Theory]
+    [InlineData(16 * 1024)]
+    [InlineData(16 * 1024 + 1)]
+    [InlineData(300 * 1024)]
+    public async Task Small_and_large_files_arrive_whole_with_their_length(int length)
+    {
+        var content = new string('a', length - 1) + "z";
+        fixture.Site.Write($"default/sized-{length}.bin", content);
+        using var client = fixture.Server.Client();
+        var response = await client.GetAsync($"/sized-{length}.bin", Cancel);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(length, response.Content.Headers.ContentLength);
+        Assert.Equal("application/octet-stream", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(content, await response.Content.ReadAsStringAsync(Cancel));
+    }
 }
