@@ -32,8 +32,8 @@ public sealed class DevelopmentCertificateTests : IDisposable
     {
         var created = await CreateDevelopmentCertificateAsync();
 
-        var onEventCore = await GetPlaintextOverHttpsAsync("eventcore");
-        var onKestrel = await GetPlaintextOverHttpsAsync("kestrel");
+        var onEventCore = await GetPlaintextOverHttpsAsync("eventcore", created);
+        var onKestrel = await GetPlaintextOverHttpsAsync("kestrel", created);
 
         Assert.Equal(created, onEventCore.Thumbprint);
         Assert.Contains(onEventCore.Extensions.Cast<X509Extension>(), extension => extension.Oid?.Value == DevelopmentCertificateOid);
@@ -126,8 +126,11 @@ public sealed class DevelopmentCertificateTests : IDisposable
         return Path.GetFileNameWithoutExtension(file).ToUpperInvariant();
     }
 
-    /// <summary>Starts the sample on <paramref name="server"/>, GETs /plaintext over HTTPS and returns the certificate it presented.</summary>
-    private async Task<X509Certificate2> GetPlaintextOverHttpsAsync(string server)
+    /// <summary>
+    /// Starts the sample on <paramref name="server"/>, GETs /plaintext over HTTPS — trusting only the certificate with
+    /// <paramref name="expectedThumbprint"/> — and returns the certificate it presented.
+    /// </summary>
+    private async Task<X509Certificate2> GetPlaintextOverHttpsAsync(string server, string expectedThumbprint)
     {
         var port = ChildServer.FreePort();
         using var process = StartSample(server, port);
@@ -157,10 +160,22 @@ public sealed class DevelopmentCertificateTests : IDisposable
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
             {
                 presented = certificate is null ? null : new X509Certificate2(certificate);
-                return true; // not trusted on Linux; the test checks which certificate it is instead
+                // dev-certs cannot trust it on Linux: accept exactly the certificate created in the temp store.
+                return string.Equals(presented?.Thumbprint, expectedThumbprint, StringComparison.OrdinalIgnoreCase);
             };
             using var client = new HttpClient(handler);
-            using var response = await client.GetAsync(new Uri($"https://localhost:{port.ToString(CultureInfo.InvariantCulture)}/plaintext"), Token);
+            HttpResponseMessage response;
+            try
+            {
+                response = await client.GetAsync(new Uri($"https://localhost:{port.ToString(CultureInfo.InvariantCulture)}/plaintext"), Token);
+            }
+            catch (HttpRequestException ex)
+            {
+                Assert.Fail($"{server} presented {presented?.Subject} ({presented?.Thumbprint}), not the development certificate {expectedThumbprint}: {ex.Message}");
+                throw;
+            }
+
+            using var disposeResponse = response;
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("Hello, World!", await response.Content.ReadAsStringAsync(Token));
             Assert.Equal(server == "kestrel" ? "Kestrel" : "EventCore", response.Headers.Server.ToString());
