@@ -1,32 +1,36 @@
+using System.Collections.Concurrent;
+
 namespace EventCore.Server.Tls;
 
 /// <summary>
 /// The cancellation sources that bound handshakes (HandshakeTimeout), reused: a handshake that ends in time gives its
-/// source back, reset, so a new connection does not allocate one (nor its timer). At most <see cref="MaxPooled"/> are
-/// kept. Any thread.
+/// source back, reset, so a new connection does not allocate one (nor its timer). About <see cref="MaxPooled"/> are
+/// kept at most. Any thread, without locks: a handshake can start on a loop thread.
 /// </summary>
 internal sealed class HandshakeTimeoutSources
 {
     private const int MaxPooled = 256;
 
-    private readonly Stack<CancellationTokenSource> _pool = new();
-    private readonly Lock _lock = new();
+    private readonly ConcurrentQueue<CancellationTokenSource> _pool = new();
+    private int _pooled;
 
     /// <summary>A source that cancels after <paramref name="timeout"/>.</summary>
     public CancellationTokenSource Rent(TimeSpan timeout)
     {
-        CancellationTokenSource? source = null;
-        lock (_lock)
+        if (_pool.TryDequeue(out var source))
         {
-            _pool.TryPop(out source);
+            Interlocked.Decrement(ref _pooled);
+        }
+        else
+        {
+            source = new CancellationTokenSource();
         }
 
-        source ??= new CancellationTokenSource();
         source.CancelAfter(timeout);
         return source;
     }
 
-    /// <summary>Gives back a source whose handshake has ended; one that fired (or cannot be reset) is disposed.</summary>
+    /// <summary>Gives back a source whose handshake has ended; one that fired (it cannot be reset) or finds the pool full is disposed.</summary>
     public void Return(CancellationTokenSource source)
     {
         if (!source.TryReset())
@@ -35,15 +39,13 @@ internal sealed class HandshakeTimeoutSources
             return;
         }
 
-        lock (_lock)
+        if (Interlocked.Increment(ref _pooled) > MaxPooled)
         {
-            if (_pool.Count < MaxPooled)
-            {
-                _pool.Push(source);
-                return;
-            }
+            Interlocked.Decrement(ref _pooled);
+            source.Dispose();
+            return;
         }
 
-        source.Dispose();
+        _pool.Enqueue(source);
     }
 }
