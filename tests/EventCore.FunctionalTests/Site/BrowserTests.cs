@@ -72,9 +72,10 @@ public abstract class BrowserTests(SiteFixture fixture)
         Assert.Equal(SiteClient.Sha256(content), Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(saved, cancellationToken))));
 
         // Delete it.
+        // The page is /uploads before and after the POST's redirect, so waiting for that URL can wait on the old page's
+        // load state instead; wait for what the new page shows (Playwright retries until it holds or the step times out).
         await page.Locator("#uploads tr", new PageLocatorOptions { HasText = name }).Locator("button").ClickAsync();
-        await page.WaitForURLAsync("**/uploads");
-        Assert.Equal(0, await page.Locator($"#uploads a:text-is('{name}')").CountAsync());
+        await Assertions.Expect(page.Locator($"#uploads a:text-is('{name}')")).ToHaveCountAsync(0, new() { Timeout = StepTimeout });
         Assert.False(File.Exists(Path.Combine(fixture.UploadsPath, name)));
 
         // The visit counter rises.
