@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text;
 using EventCore.Server.Http1;
 using EventCore.Server.Infrastructure;
+using EventCore.Tests.Shared;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
@@ -192,31 +193,6 @@ public class AllocationTests
 
         public void DisposeContext(IFeatureCollection context, Exception? exception)
         {
-        }
-    }
-
-    /// <summary>Samples allocation ticks (one per ~100 KB) so a failure names the types being allocated.</summary>
-    internal sealed class AllocationTickListener : System.Diagnostics.Tracing.EventListener
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _types = new();
-
-        public string Summary() => string.Join(", ", _types.GroupBy(t => t).Select(g => $"{g.Key}×{g.Count()}"));
-
-        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
-        {
-            if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
-            {
-                EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
-            }
-        }
-
-        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
-        {
-            if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true && eventData.Payload is { } payload)
-            {
-                var index = eventData.PayloadNames!.IndexOf("TypeName");
-                _types.Enqueue(index >= 0 ? payload[index]?.ToString() ?? "?" : "?");
-            }
         }
     }
 }

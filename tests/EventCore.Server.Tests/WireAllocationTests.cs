@@ -1,8 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using EventCore.Tests.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -58,52 +55,15 @@ public sealed class WireAllocationTests
         await using WebApplication app = await StartAsync();
         int port = new Uri(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-        byte[] batch = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat($"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n", pipelineDepth)));
-
-        var clients = new List<Client>();
-        for (var i = 0; i < Connections; i++)
-        {
-            clients.Add(Client.Connect(port, batch, pipelineDepth));
-        }
-
+        var clients = Enumerable.Range(0, Connections)
+            .Select(_ => RoundTripClient.Connect(port, $"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n", pipelineDepth)).ToList();
         try
         {
-            Run(clients, WarmUpRequests / pipelineDepth / Connections);
-            // Steady state allocates nothing; a run on a loaded machine can still catch a late tier-up or other
-            // background work of the process, so the best of three runs is judged (a per-request cost is in all three).
-            var allocated = long.MaxValue;
-            for (var run = 0; run < 3 && allocated / (double)MeasuredRequests >= BytesPerRequestBound; run++)
-            {
-                var before = GC.GetTotalAllocatedBytes(precise: true);
-                Run(clients, MeasuredRequests / pipelineDepth / Connections);
-                allocated = Math.Min(allocated, GC.GetTotalAllocatedBytes(precise: true) - before);
-            }
-
-            var perRequest = allocated / (double)MeasuredRequests;
-            TestContext.Current.TestOutputHelper?.WriteLine($"{path} ×{pipelineDepth}: {allocated} bytes in {MeasuredRequests} requests ({perRequest:F3} per request)");
-            if (perRequest >= BytesPerRequestBound)
-            {
-                // Name the types: the listener allocates itself, so it only runs for the message.
-                using var ticks = new AllocationTests.AllocationTickListener();
-                Run(clients, MeasuredRequests / pipelineDepth / Connections);
-                Assert.Fail($"{allocated} bytes allocated in {MeasuredRequests} requests of {path} (×{pipelineDepth}) in the best of three runs; sampled types: {ticks.Summary()}");
-            }
+            WireAllocationProbe.AssertBytesPerRequestBelow(clients, WarmUpRequests, MeasuredRequests, BytesPerRequestBound, $"{path} ×{pipelineDepth}");
         }
         finally
         {
             clients.ForEach(c => c.Dispose());
-        }
-    }
-
-    /// <summary>Each client on its own thread, blocking calls: request batch out, the known response length back.</summary>
-    private static void Run(List<Client> clients, int roundsPerClient)
-    {
-        var threads = clients.Select(c => new Thread(() => c.RoundTrips(roundsPerClient)) { IsBackground = true }).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(60)), "a client did not finish its requests"));
-        foreach (var client in clients)
-        {
-            Assert.Null(client.Failure);
         }
     }
 
@@ -153,107 +113,5 @@ public sealed class WireAllocationTests
         var path = Path.Combine(AppContext.BaseDirectory, "wire-allocation-600.txt");
         File.WriteAllBytes(path, Enumerable.Range(0, 600).Select(i => (byte)('a' + i % 26)).ToArray());
         return path;
-    }
-
-    private sealed class Client : IDisposable
-    {
-        private readonly Socket _socket;
-        private readonly byte[] _batch;
-        private readonly byte[] _buffer = new byte[64 * 1024];
-        private int _responseBatchLength;
-
-        private Client(Socket socket, byte[] batch)
-        {
-            _socket = socket;
-            _batch = batch;
-        }
-
-        public Exception? Failure { get; private set; }
-
-        public static Client Connect(int port, byte[] batch, int pipelineDepth)
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 30_000 };
-            socket.Connect(new IPEndPoint(IPAddress.Loopback, port));
-            var client = new Client(socket, batch);
-            client.LearnResponseLength(pipelineDepth);
-            return client;
-        }
-
-        /// <summary>Every response of a workload has the same length (the Date header's too): learn it from one batch.</summary>
-        private void LearnResponseLength(int pipelineDepth)
-        {
-            _socket.Send(_batch);
-            var text = new StringBuilder();
-            while (CompleteResponses(text.ToString()) < pipelineDepth)
-            {
-                var read = _socket.Receive(_buffer);
-                Assert.True(read > 0, "the server closed the connection");
-                text.Append(Encoding.ASCII.GetString(_buffer, 0, read));
-            }
-
-            Assert.Equal(pipelineDepth, Regex.Count(text.ToString(), "HTTP/1\\.1 200 OK"));
-            _responseBatchLength = text.Length;
-        }
-
-        /// <summary>How many whole responses (Content-Length or chunked bodies) the text holds.</summary>
-        private static int CompleteResponses(string text)
-        {
-            var count = 0;
-            for (var position = 0; ; count++)
-            {
-                var headEnd = text.IndexOf("\r\n\r\n", position, StringComparison.Ordinal);
-                if (headEnd < 0)
-                {
-                    return count;
-                }
-
-                var length = Regex.Match(text[position..headEnd], "^Content-Length: *([0-9]+)", RegexOptions.Multiline | RegexOptions.IgnoreCase);
-                if (length.Success)
-                {
-                    position = headEnd + 4 + int.Parse(length.Groups[1].Value);
-                    if (position > text.Length)
-                    {
-                        return count;
-                    }
-                }
-                else
-                {
-                    var lastChunk = text.IndexOf("\r\n0\r\n\r\n", headEnd, StringComparison.Ordinal);
-                    if (lastChunk < 0)
-                    {
-                        return count;
-                    }
-
-                    position = lastChunk + 7;
-                }
-            }
-        }
-
-        public void RoundTrips(int rounds)
-        {
-            try
-            {
-                for (var i = 0; i < rounds; i++)
-                {
-                    _socket.Send(_batch);
-                    for (var received = 0; received < _responseBatchLength;)
-                    {
-                        var read = _socket.Receive(_buffer, 0, Math.Min(_buffer.Length, _responseBatchLength - received), SocketFlags.None);
-                        if (read == 0)
-                        {
-                            throw new IOException("the server closed the connection");
-                        }
-
-                        received += read;
-                    }
-                }
-            }
-            catch (Exception ex)
-            {
-                Failure = ex;
-            }
-        }
-
-        public void Dispose() => _socket.Dispose();
     }
 }

@@ -52,16 +52,7 @@ public sealed class DevelopmentCertificateTests : IDisposable
         process.ErrorDataReceived += (_, e) => Collect(output, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
-            timeout.CancelAfter(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            await StopAsync(process);
-        }
+        await WaitForExitThenStopAsync(process, TimeSpan.FromSeconds(60));
 
         var text = string.Join('\n', output);
         Assert.NotEqual(0, process.ExitCode);
@@ -105,16 +96,7 @@ public sealed class DevelopmentCertificateTests : IDisposable
         {
             var stdout = process.StandardOutput.ReadToEndAsync(Token);
             var stderr = process.StandardError.ReadToEndAsync(Token);
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
-                timeout.CancelAfter(TimeSpan.FromSeconds(120));
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            finally
-            {
-                await StopAsync(process);
-            }
+            await WaitForExitThenStopAsync(process, TimeSpan.FromSeconds(120));
 
             var output = await stdout + await stderr;
             Assert.True(process.ExitCode == 0, $"`dotnet dev-certs https` is needed (it ships with the .NET SDK) and failed with exit code {process.ExitCode}:\n{output}");
@@ -229,6 +211,21 @@ public sealed class DevelopmentCertificateTests : IDisposable
         if (line is not null)
         {
             output.Enqueue(line);
+        }
+    }
+
+    /// <summary>Waits at most <paramref name="limit"/> for the process to exit by itself; kills it in any case (no leak).</summary>
+    private static async Task WaitForExitThenStopAsync(Process process, TimeSpan limit)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+            timeout.CancelAfter(limit);
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            await StopAsync(process);
         }
     }
 

@@ -1,7 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using EventCore.Sites.Tests.Support;
+using EventCore.Tests.Shared;
 using Microsoft.Extensions.Logging;
 
 namespace EventCore.Sites.Tests.EndToEnd;
@@ -35,142 +33,15 @@ public sealed class StaticAllocationTests
             site,
             "server {\n listen 127.0.0.1:{PORT0};\n server_name default.test;\n root {SITE}/www;\n}\n",
             builder => builder.Logging.AddConsole());
-        var request = Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: default.test\r\n\r\n");
-        var clients = Enumerable.Range(0, Connections).Select(_ => Client.Connect(server.Ports[0], request)).ToList();
+        var clients = Enumerable.Range(0, Connections)
+            .Select(_ => RoundTripClient.Connect(server.Ports[0], $"GET {path} HTTP/1.1\r\nHost: default.test\r\n\r\n")).ToList();
         try
         {
-            Run(clients, WarmUpRequests / Connections);
-            var allocated = long.MaxValue;
-            for (var run = 0; run < 3 && allocated / (double)MeasuredRequests >= BytesPerRequestBound; run++)
-            {
-                var before = GC.GetTotalAllocatedBytes(precise: true);
-                Run(clients, MeasuredRequests / Connections);
-                allocated = Math.Min(allocated, GC.GetTotalAllocatedBytes(precise: true) - before);
-            }
-
-            var perRequest = allocated / (double)MeasuredRequests;
-            TestContext.Current.TestOutputHelper?.WriteLine($"{path}: {allocated} bytes in {MeasuredRequests} requests ({perRequest:F3} per request)");
-            if (perRequest >= BytesPerRequestBound)
-            {
-                using var ticks = new AllocationTickListener();
-                Run(clients, MeasuredRequests / Connections);
-                Assert.Fail($"{allocated} bytes allocated in {MeasuredRequests} requests of {path} in the best of three runs; sampled types: {ticks.Summary()}");
-            }
+            WireAllocationProbe.AssertBytesPerRequestBelow(clients, WarmUpRequests, MeasuredRequests, BytesPerRequestBound, path);
         }
         finally
         {
             clients.ForEach(c => c.Dispose());
-        }
-    }
-
-    private static void Run(List<Client> clients, int rounds)
-    {
-        var threads = clients.Select(c => new Thread(() => c.RoundTrips(rounds)) { IsBackground = true }).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(60)), "a client did not finish its requests"));
-        foreach (var client in clients)
-        {
-            Assert.Null(client.Failure);
-        }
-    }
-
-    /// <summary>One keep-alive connection: the request out, the response's known length back (learnt from the first).</summary>
-    private sealed class Client : IDisposable
-    {
-        private readonly Socket _socket;
-        private readonly byte[] _request;
-        private readonly byte[] _buffer = new byte[64 * 1024];
-        private int _responseLength;
-
-        private Client(Socket socket, byte[] request)
-        {
-            _socket = socket;
-            _request = request;
-        }
-
-        public Exception? Failure { get; private set; }
-
-        public static Client Connect(int port, byte[] request)
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 30_000 };
-            socket.Connect(new IPEndPoint(IPAddress.Loopback, port));
-            var client = new Client(socket, request);
-            client.LearnResponseLength();
-            return client;
-        }
-
-        private void LearnResponseLength()
-        {
-            _socket.Send(_request);
-            var text = new StringBuilder();
-            int headEnd;
-            while ((headEnd = text.ToString().IndexOf("\r\n\r\n", StringComparison.Ordinal)) < 0 || text.Length < headEnd + 4 + ContentLength(text.ToString()))
-            {
-                var read = _socket.Receive(_buffer);
-                Assert.True(read > 0, "the server closed the connection");
-                text.Append(Encoding.ASCII.GetString(_buffer, 0, read));
-            }
-
-            Assert.StartsWith("HTTP/1.1 200 OK", text.ToString(), StringComparison.Ordinal);
-            _responseLength = text.Length;
-        }
-
-        private static int ContentLength(string text)
-        {
-            var match = System.Text.RegularExpressions.Regex.Match(text, "^Content-Length: *([0-9]+)", System.Text.RegularExpressions.RegexOptions.Multiline | System.Text.RegularExpressions.RegexOptions.IgnoreCase);
-            return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
-        }
-
-        public void RoundTrips(int rounds)
-        {
-            try
-            {
-                for (var i = 0; i < rounds; i++)
-                {
-                    _socket.Send(_request);
-                    for (var received = 0; received < _responseLength;)
-                    {
-                        var read = _socket.Receive(_buffer, 0, Math.Min(_buffer.Length, _responseLength - received), SocketFlags.None);
-                        if (read == 0)
-                        {
-                            throw new IOException("the server closed the connection");
-                        }
-
-                        received += read;
-                    }
-                }
-            }
-            catch (Exception ex)
-            {
-                Failure = ex;
-            }
-        }
-
-        public void Dispose() => _socket.Dispose();
-    }
-
-    /// <summary>Names the types being allocated (sampled every ~100 KB), for the failure message.</summary>
-    private sealed class AllocationTickListener : System.Diagnostics.Tracing.EventListener
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _types = new();
-
-        public string Summary() => string.Join(", ", _types.GroupBy(t => t).OrderByDescending(g => g.Count()).Select(g => $"{g.Key}×{g.Count()}"));
-
-        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
-        {
-            if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
-            {
-                EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
-            }
-        }
-
-        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
-        {
-            if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true && eventData.Payload is { } payload)
-            {
-                var index = eventData.PayloadNames!.IndexOf("TypeName");
-                _types.Enqueue(index >= 0 ? payload[index]?.ToString() ?? "?" : "?");
-            }
         }
     }
 }
