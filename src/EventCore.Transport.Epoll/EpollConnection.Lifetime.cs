@@ -108,7 +108,7 @@ internal sealed partial class EpollConnection
         {
             DiscardUnreadInput();
         }
-        _socket.Dispose();
+        Interop.Close(_fd);
         _loop.Metrics.ConnectionClosed();
         FireConnectionClosed();
         Interlocked.Exchange(ref _fdClosed, 1);

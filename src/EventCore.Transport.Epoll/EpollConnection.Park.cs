@@ -163,6 +163,7 @@ internal sealed partial class EpollConnection : IValueTaskSource
         _output = null!;
         _onReadCompleted = null; // no continuation is pending: the delegates go too, and come back on waking
         _onFlushCompleted = null;
+        ForgetRemoteEndPoint(); // made again from its packed address if asked for
         _parkState = ParkState.Released;
         // The park's awaiter is dropped: the layer above's state machine waiting on it becomes garbage, and waking
         // calls the owner instead (CompletePark). A continuation not registered yet is dropped when it comes (OnCompleted).

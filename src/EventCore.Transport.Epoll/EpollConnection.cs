@@ -12,14 +12,16 @@ namespace EventCore.Transport.Epoll;
 /// One accepted socket. Its I/O state machine (receive, send, send-file, arming, close) runs on its loop's thread
 /// only: pipe continuations of the transport side are scheduled there, and the application's calls (Abort,
 /// DisposeAsync, SendFileAsync) are queued there. The connection owns the fd and closes it exactly once, on the
-/// loop, after both the receive and the send side are done (<see cref="TryClose"/>).
+/// loop, after both the receive and the send side are done (<see cref="TryClose"/>). It is kept small, as an idle
+/// keep-alive connection is little more than this object: the fd is a plain int, the connection is its own feature
+/// collection (EpollConnection.Features.cs), and an IPv4 peer's endpoint is made when first asked for
+/// (<see cref="RemoteEndPoint"/>).
 /// </summary>
 internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler, IDuplexPipe,
     IConnectionIdFeature, IConnectionTransportFeature, IConnectionItemsFeature, IConnectionLifetimeFeature,
     IConnectionEndPointFeature, IMemoryPoolFeature, IConnectionSendFileFeature
 {
     private readonly EpollLoop _loop;
-    private readonly SafeFdHandle _socket;
     private readonly int _fd;
     private readonly bool _persistent;
     // The pipes: rented from the loop's pool; null only while parked without them (EpollConnection.Park.cs), when
@@ -27,7 +29,6 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
     private Pipe _input;
     private Pipe _output;
     private readonly ILogger _logger;
-    private readonly EpollConnectionFeatureCollection _features;
     private string? _connectionId;
     private IDictionary<object, object?>? _items;
     private IDuplexPipe _transport;
@@ -36,18 +37,22 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
     /// <summary>The interest currently armed in epoll (one-shot mode). Loop thread only.</summary>
     private EpollEvents _armed;
 
-    public EpollConnection(EpollLoop loop, SafeFdHandle socket, EndPoint localEndPoint, EndPoint remoteEndPoint)
+    /// <summary>
+    /// A connection on <paramref name="fd"/>, which it owns from now on (closed once, by <see cref="TryClose"/> or a
+    /// failed <see cref="Start"/>). The peer is <paramref name="remoteEndPoint"/>, or else the packed IPv4 address
+    /// <paramref name="remoteIPv4"/> (<see cref="PackIPv4"/>).
+    /// </summary>
+    public EpollConnection(EpollLoop loop, int fd, EndPoint localEndPoint, EndPoint? remoteEndPoint, ulong remoteIPv4 = 0)
     {
         _loop = loop;
-        _socket = socket;
-        _fd = socket.Fd;
+        _fd = fd;
         _persistent = loop.Persistent;
         _logger = loop.ConnectionLogger;
         (_input, _output) = loop.RentPipes();
         _transport = this;
-        _features = new EpollConnectionFeatureCollection(this);
         LocalEndPoint = localEndPoint;
-        RemoteEndPoint = remoteEndPoint;
+        base.RemoteEndPoint = remoteEndPoint;
+        _remoteIPv4 = remoteIPv4;
     }
 
     public override string ConnectionId
@@ -56,7 +61,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
         set => _connectionId = value;
     }
 
-    public override IFeatureCollection Features => _features;
+    public override IFeatureCollection Features => this;
 
     /// <summary>Fires when the peer is gone or the connection was aborted. A token set by the layer above wins.</summary>
     public override CancellationToken ConnectionClosed
@@ -91,7 +96,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
             : EpollEvents.In | EpollEvents.RdHup | EpollEvents.EdgeTriggered | EpollEvents.OneShot;
         if (!_loop.TryRegister(_fd, interest, this, out _token))
         {
-            _socket.Dispose();
+            Interop.Close(_fd);
             return false;
         }
         _loop.Serving(this);
