@@ -61,12 +61,16 @@ internal sealed partial class EpollConnection : IFeatureCollection
         return endPoint;
     }
 
-    /// <summary>Drops an endpoint that can be made again (loop, while parked without pipes).</summary>
-    private void ForgetRemoteEndPoint()
+    /// <summary>Drops the peer's endpoint and the id string if they can be made again (loop, while parked without pipes).</summary>
+    private void ForgetDerivedState()
     {
         if (_remoteIPv4 != 0)
         {
             base.RemoteEndPoint = null;
+        }
+        if (_connectionIdNumber != 0)
+        {
+            _connectionId = null;
         }
     }
 

@@ -151,7 +151,7 @@ internal sealed partial class EpollConnection
         }
         catch (AggregateException ex)
         {
-            _logger.LogError(ex, "A ConnectionClosed callback of connection {ConnectionId} failed", ConnectionId);
+            Logger.LogError(ex, "A ConnectionClosed callback of connection {ConnectionId} failed", ConnectionId);
         }
         TakeClosedCallback()?.Invoke(_closedCallbackState);
     }

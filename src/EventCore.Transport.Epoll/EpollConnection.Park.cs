@@ -62,7 +62,11 @@ internal sealed partial class EpollConnection : IValueTaskSource
     /// The layer above, started again by a call when a park whose pipes were released wakes (its await was
     /// abandoned). Without one, a parked connection keeps its pipes. Set once, before the first park.
     /// </summary>
-    internal IParkOwner? ParkOwner { get; set; }
+    internal IParkOwner? ParkOwner
+    {
+        get => WorkDescriber as IParkOwner;
+        set => WorkDescriber = value;
+    }
 
     /// <summary>Whether the pipes are back in the loop's pool (for tests). Racy outside the loop.</summary>
     internal bool PipesReleased => _parkState == ParkState.Released;
@@ -163,7 +167,7 @@ internal sealed partial class EpollConnection : IValueTaskSource
         _output = null!;
         _onReadCompleted = null; // no continuation is pending: the delegates go too, and come back on waking
         _onFlushCompleted = null;
-        ForgetRemoteEndPoint(); // made again from its packed address if asked for
+        ForgetDerivedState(); // the peer's endpoint and the id string are made again if asked for
         _parkState = ParkState.Released;
         // The park's awaiter is dropped: the layer above's state machine waiting on it becomes garbage, and waking
         // calls the owner instead (CompletePark). A continuation not registered yet is dropped when it comes (OnCompleted).

@@ -28,8 +28,10 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
     // every path that touches them wakes the park first.
     private Pipe _input;
     private Pipe _output;
-    private readonly ILogger _logger;
     private string? _connectionId;
+
+    /// <summary>The id's number: its string is made when asked for and dropped while idle without pipes. 0 once set from above.</summary>
+    private long _connectionIdNumber;
     private IDictionary<object, object?>? _items;
     private IDuplexPipe _transport;
     private ulong _token;
@@ -47,18 +49,35 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
         _loop = loop;
         _fd = fd;
         _persistent = loop.Persistent;
-        _logger = loop.ConnectionLogger;
         (_input, _output) = loop.RentPipes();
         _transport = this;
+        _connectionIdNumber = ConnectionIds.NextNumber();
         LocalEndPoint = localEndPoint;
         base.RemoteEndPoint = remoteEndPoint;
         _remoteIPv4 = remoteIPv4;
     }
 
+    /// <summary>
+    /// Made from its number when first asked for (any thread: every thread makes an equal string) and kept while the
+    /// connection is active; forgotten while it is idle without pipes (<see cref="ForgetDerivedState"/>) unless it was
+    /// set from above.
+    /// </summary>
     public override string ConnectionId
     {
-        get => _connectionId ??= ConnectionIds.Next();
-        set => _connectionId = value;
+        get => _connectionId ?? MakeConnectionId();
+        set
+        {
+            _connectionIdNumber = 0;
+            _connectionId = value;
+        }
+    }
+
+    private string MakeConnectionId()
+    {
+        long number = _connectionIdNumber;
+        string id = number != 0 ? ConnectionIds.Format(number) : ConnectionIds.Next();
+        _connectionId = id;
+        return id;
     }
 
     public override IFeatureCollection Features => this;
@@ -113,8 +132,13 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
     /// <summary>The socket's TCP_NOTSENT_LOWAT as the kernel reports it (-1 once closed). Any thread, for tests.</summary>
     internal int SocketUnsentLowWatermark => Interop.GetIntOption(_fd, Interop.IpProtoTcp, Interop.TcpNotSentLowat);
 
-    /// <summary>The layer above, asked to name its work when an application callout of this connection blocks the loop.</summary>
+    /// <summary>
+    /// The layer above, asked to name its work when an application callout of this connection blocks the loop; if it
+    /// is an <see cref="IParkOwner"/>, it is also the park's owner (one field for both: the connection is kept small).
+    /// </summary>
     internal IBlockedWorkDescriber? WorkDescriber { get; set; }
+
+    private ILogger Logger => _loop.ConnectionLogger;
 
     /// <summary>Names what the connection is doing, for the guard's warning. Guard thread, while the work is stuck.</summary>
     internal string DescribeWork()
@@ -173,7 +197,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
         wanted |= _armed;
         if (!_loop.TryModify(_fd, _token, wanted | EpollEvents.EdgeTriggered | EpollEvents.OneShot))
         {
-            _logger.LogError("epoll_ctl(MOD) failed on connection {ConnectionId}: {Errno}", ConnectionId, Interop.LastErrno);
+            Logger.LogError("epoll_ctl(MOD) failed on connection {ConnectionId}: {Errno}", ConnectionId, Interop.LastErrno);
             AbortOnLoop(new ConnectionAbortedException("epoll_ctl failed."));
             return;
         }

@@ -4,7 +4,7 @@ namespace EventCore.Transport.Epoll;
 /// Implemented by the layer above a connection (the HTTP server) that parks it: when a park whose pipes went back to
 /// the loop wakes, its await was abandoned (the awaiting state machine is garbage), so the transport calls this instead.
 /// </summary>
-internal interface IParkOwner
+internal interface IParkOwner : IBlockedWorkDescriber
 {
     /// <summary>
     /// The connection woke after giving its pipes back: read <c>Transport</c> again and go on from the idle wait.

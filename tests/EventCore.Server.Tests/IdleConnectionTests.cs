@@ -97,22 +97,26 @@ public class IdleConnectionTests
     }
 
     [Fact]
-    public async Task A_connection_that_gave_its_pipes_back_wakes_with_its_endpoints_and_ends_once()
+    public async Task A_connection_that_gave_its_pipes_back_wakes_with_its_endpoints_and_id_and_ends_once()
     {
         // Its serve loop is dropped with the pipes and started again on waking (Http1Connection.ResumeAfterRelease):
         // the connection's end (metrics, registry) must still run exactly once, and its endpoints must be right.
         using var recorder = new MeasurementRecorder("EventCore.Server");
         await using var host = await ServerHost.StartAsync(
-            ctx => ctx.Response.WriteAsync($"{ctx.Connection.RemoteIpAddress}:{ctx.Connection.RemotePort} {ctx.Connection.LocalIpAddress}:{ctx.Connection.LocalPort}"),
+            ctx => ctx.Response.WriteAsync($"{ctx.Connection.RemoteIpAddress}:{ctx.Connection.RemotePort} {ctx.Connection.LocalIpAddress}:{ctx.Connection.LocalPort} {ctx.Connection.Id}"),
             defaultTransport: true);
         using var client = await host.ConnectAsync();
         var local = (System.Net.IPEndPoint)client.Socket.LocalEndPoint!;
         var remote = (System.Net.IPEndPoint)client.Socket.RemoteEndPoint!;
-        var expected = $"{local.Address}:{local.Port} {remote.Address}:{remote.Port}";
-        for (var i = 0; i < 2; i++)
+        var expected = $"{local.Address}:{local.Port} {remote.Address}:{remote.Port} ";
+        string? id = null;
+        for (var i = 0; i < 3; i++)
         {
             await client.SendAsync(Get);
-            Assert.Equal(expected, (await client.ReadResponseAsync()).Body);
+            var body = (await client.ReadResponseAsync()).Body;
+            Assert.StartsWith(expected, body);
+            id ??= body[expected.Length..];
+            Assert.Equal(id, body[expected.Length..]); // the id string is dropped while idle, and made again the same
             await WaitUntilReleasedAsync(host, 1);
         }
 

@@ -49,8 +49,11 @@ internal abstract partial class Http1Connection : IParkOwner
     /// <summary>The connection's key in the connection manager.</summary>
     private long _id;
 
-    /// <summary>The connection's measurement, begun by the dispatcher and reported when it ends.</summary>
-    private ConnectionMetricsContext _measurement;
+    // The connection's measurement, begun by the dispatcher and reported when it ends, kept in fields rather than a
+    // ConnectionMetricsContext (its local endpoint is the connection's): an idle connection is kept small.
+    private long _measurementStart;
+    private bool _activeCounted;
+    private bool _durationEnabled;
 
     private ConnectionSlots _slots;
     private ConnectionEndReasonSlot _endReason;
@@ -120,7 +123,7 @@ internal abstract partial class Http1Connection : IParkOwner
     /// </summary>
     public Task RunAsync(ConnectionMetricsContext measurement)
     {
-        _measurement = measurement;
+        (_measurementStart, _activeCounted, _durationEnabled) = (measurement.StartTimestamp, measurement.ActiveCounted, measurement.DurationEnabled);
         _parkable = Secure is null && _connection is EpollConnection epoll && ReferenceEquals(epoll.Transport, epoll) ? epoll : null;
         if (_parkable is { } parkable)
         {
@@ -280,9 +283,10 @@ internal abstract partial class Http1Connection : IParkOwner
                 ServerLog.ConnectionStop(_service.ConnectionLogger, ConnectionId);
             }
 
-            Slots.Release(_service, _measurement.LocalEndPoint);
-            var tls = _measurement.DurationEnabled ? _connection.Features.Get<ITlsHandshakeFeature>()?.Protocol : null;
-            _service.Metrics.Connections.Stop(_measurement, EndReason.Value, servedHttp: true, tls);
+            var measurement = new ConnectionMetricsContext(_connection.LocalEndPoint, _measurementStart, _activeCounted, _durationEnabled);
+            Slots.Release(_service, measurement.LocalEndPoint);
+            var tls = _durationEnabled ? _connection.Features.Get<ITlsHandshakeFeature>()?.Protocol : null;
+            _service.Metrics.Connections.Stop(measurement, EndReason.Value, servedHttp: true, tls);
 
             // Last: removing the last connection lets StopAsync return, by when everything above is reported.
             _service.Connections.Remove(_id);
