@@ -6,9 +6,14 @@ internal static class ConnectionIds
     private const string Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
     private static long s_last = DateTime.UtcNow.Ticks;
 
-    public static string Next()
+    public static string Next() => Format(NextNumber());
+
+    /// <summary>The next id as a number (never 0), to be formatted when needed (<see cref="Format"/>).</summary>
+    public static long NextNumber() => Interlocked.Increment(ref s_last);
+
+    /// <summary>An id number's string; the same number gives an equal string.</summary>
+    public static string Format(long id)
     {
-        long id = Interlocked.Increment(ref s_last);
         return string.Create(13, id, static (span, value) =>
         {
             for (int i = span.Length - 1; i >= 0; i--)

@@ -108,7 +108,7 @@ internal sealed partial class EpollConnection
         {
             DiscardUnreadInput();
         }
-        _socket.Dispose();
+        Interop.Close(_fd);
         _loop.Metrics.ConnectionClosed();
         FireConnectionClosed();
         Interlocked.Exchange(ref _fdClosed, 1);
@@ -151,7 +151,7 @@ internal sealed partial class EpollConnection
         }
         catch (AggregateException ex)
         {
-            _logger.LogError(ex, "A ConnectionClosed callback of connection {ConnectionId} failed", ConnectionId);
+            Logger.LogError(ex, "A ConnectionClosed callback of connection {ConnectionId} failed", ConnectionId);
         }
         TakeClosedCallback()?.Invoke(_closedCallbackState);
     }

@@ -9,12 +9,17 @@ namespace EventCore.Transport.Epoll;
 /// promises not to touch the pipes until it completes. The loop then owns both pipes. A parked connection keeps
 /// them (waking costs nothing more than a read would) until the layer above asks for them back with
 /// <see cref="ReleaseIdlePipes"/> (EventCore.Server does after a heartbeat of idleness): then both pipes are
-/// completed, reset and returned to the loop's pool, and the idle connection is its socket, a few fields and the
-/// server's one state machine. Readiness, an abort, the loop stopping or <see cref="CancelIdleWait"/> wakes it:
-/// pipes are rented again if they were released, the socket is read, and the park completes on the application's
-/// scheduler (like a read would) so the layer above reads the pipes afresh (<c>ConnectionContext.Transport</c>).
+/// completed, reset and returned to the loop's pool, and the park's await is abandoned: its continuation is dropped,
+/// so the state machine that awaited it is garbage, and that park never completes. The idle connection is then its
+/// socket and a few fields. Readiness, an abort, the loop stopping or <see cref="CancelIdleWait"/> wakes it: pipes are
+/// rented again if they were released, the socket is read, and on the application's scheduler (where a read's
+/// continuation would run) the park completes — or, if it was released, <see cref="IParkOwner.ResumeAfterRelease"/>
+/// is called instead — so the layer above reads the pipes afresh (<c>ConnectionContext.Transport</c>). Only a
+/// connection with a <see cref="ParkOwner"/> gives its pipes back (the layer above must be able to start again
+/// without its awaiter).
 /// Thread rules: <see cref="ParkAsync"/> from the request thread (one park at a time), <see cref="ReleaseIdlePipes"/>
 /// and <see cref="CancelIdleWait"/> from any thread; they only queue work, and all park state is the loop's.
+/// <see cref="ParkOwner"/> is set once, before the first park.
 /// </summary>
 internal sealed partial class EpollConnection : IValueTaskSource
 {
@@ -23,6 +28,9 @@ internal sealed partial class EpollConnection : IValueTaskSource
     private static readonly Action<object?> s_cancelIdleWait = static s => ((EpollConnection)s!).OnCancelIdleWait();
     private static readonly Action<object?> s_resume = static s => ((EpollConnection)s!).CompletePark();
     private static readonly Action<object?> s_parkCompleted = static _ => { };
+
+    /// <summary>The park's continuation once the pipes were released: the awaiter was dropped; waking calls the owner.</summary>
+    private static readonly Action<object?> s_parkReleased = static _ => { };
 
     /// <summary>Where the park stands (loop thread only).</summary>
     private ParkState _parkState;
@@ -48,6 +56,16 @@ internal sealed partial class EpollConnection : IValueTaskSource
 
         /// <summary>Parked without pipes: they are back in the loop's pool.</summary>
         Released,
+    }
+
+    /// <summary>
+    /// The layer above, started again by a call when a park whose pipes were released wakes (its await was
+    /// abandoned). Without one, a parked connection keeps its pipes. Set once, before the first park.
+    /// </summary>
+    internal IParkOwner? ParkOwner
+    {
+        get => WorkDescriber as IParkOwner;
+        set => WorkDescriber = value;
     }
 
     /// <summary>Whether the pipes are back in the loop's pool (for tests). Racy outside the loop.</summary>
@@ -118,7 +136,7 @@ internal sealed partial class EpollConnection : IValueTaskSource
     private void OnReleaseRequested()
     {
         _loop.Serving(this);
-        if (_parkState != ParkState.Parked || !_readPending || _wantWrite || _flushPending || _sendFile is not null)
+        if (_parkState != ParkState.Parked || ParkOwner is null || !_readPending || _wantWrite || _flushPending || _sendFile is not null)
         {
             return; // woken meanwhile, or the send side is busy: it stays parked with its pipes
         }
@@ -149,7 +167,12 @@ internal sealed partial class EpollConnection : IValueTaskSource
         _output = null!;
         _onReadCompleted = null; // no continuation is pending: the delegates go too, and come back on waking
         _onFlushCompleted = null;
+        ForgetDerivedState(); // the peer's endpoint and the id string are made again if asked for
         _parkState = ParkState.Released;
+        // The park's awaiter is dropped: the layer above's state machine waiting on it becomes garbage, and waking
+        // calls the owner instead (CompletePark). A continuation not registered yet is dropped when it comes (OnCompleted).
+        _parkContinuationState = null;
+        Interlocked.Exchange(ref _parkContinuation, s_parkReleased);
         return true;
     }
 
@@ -177,7 +200,11 @@ internal sealed partial class EpollConnection : IValueTaskSource
     private void CompletePark()
     {
         Action<object?>? continuation = Interlocked.Exchange(ref _parkContinuation, s_parkCompleted);
-        if (continuation is not null)
+        if (ReferenceEquals(continuation, s_parkReleased))
+        {
+            ParkOwner!.ResumeAfterRelease(); // the awaiter was abandoned when the pipes went back
+        }
+        else if (continuation is not null)
         {
             continuation(_parkContinuationState);
         }
@@ -186,7 +213,7 @@ internal sealed partial class EpollConnection : IValueTaskSource
     ValueTaskSourceStatus IValueTaskSource.GetStatus(short token)
     {
         ValidateParkToken(token);
-        return ReferenceEquals(Volatile.Read(ref _parkContinuation), s_parkCompleted) ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Pending;
+        return ReferenceEquals(Volatile.Read(ref _parkContinuation), s_parkCompleted) ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Pending; // released: pending for good
     }
 
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
@@ -197,9 +224,14 @@ internal sealed partial class EpollConnection : IValueTaskSource
             FlowExecutionContext(ref continuation, ref state); // rare: await uses UnsafeOnCompleted
         }
         _parkContinuationState = state;
-        if (Interlocked.CompareExchange(ref _parkContinuation, continuation, null) is not null)
+        Action<object?>? previous = Interlocked.CompareExchange(ref _parkContinuation, continuation, null);
+        if (ReferenceEquals(previous, s_parkCompleted))
         {
             continuation(state); // completed meanwhile
+        }
+        else if (previous is not null)
+        {
+            _parkContinuationState = null; // released before the awaiter came: it is abandoned (the owner is resumed on waking)
         }
     }
 

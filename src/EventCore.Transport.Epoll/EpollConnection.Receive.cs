@@ -184,11 +184,11 @@ internal sealed partial class EpollConnection
     {
         if (errno is Errno.ECONNRESET or Errno.ETIMEDOUT or Errno.EPIPE)
         {
-            _logger.LogDebug("Connection {ConnectionId} reset by peer: {Errno}", ConnectionId, errno);
+            Logger.LogDebug("Connection {ConnectionId} reset by peer: {Errno}", ConnectionId, errno);
         }
         else
         {
-            _logger.LogWarning("recv failed on connection {ConnectionId}: {Errno}", ConnectionId, errno);
+            Logger.LogWarning("recv failed on connection {ConnectionId}: {Errno}", ConnectionId, errno);
         }
         return new ConnectionResetException($"recv failed: {errno}", new IOException(errno.ToString()));
     }

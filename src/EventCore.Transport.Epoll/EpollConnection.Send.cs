@@ -173,11 +173,11 @@ internal sealed partial class EpollConnection
     {
         if (errno is Errno.ECONNRESET or Errno.EPIPE or Errno.ETIMEDOUT)
         {
-            _logger.LogDebug("Connection {ConnectionId} reset by peer while sending: {Errno}", ConnectionId, errno);
+            Logger.LogDebug("Connection {ConnectionId} reset by peer while sending: {Errno}", ConnectionId, errno);
             FireConnectionClosed();
             return new ConnectionResetException($"send failed: {errno}", new IOException(errno.ToString()));
         }
-        _logger.LogWarning("send failed on connection {ConnectionId}: {Errno}", ConnectionId, errno);
+        Logger.LogWarning("send failed on connection {ConnectionId}: {Errno}", ConnectionId, errno);
         return new IOException($"send failed: {errno}");
     }
 }

@@ -12,23 +12,26 @@ namespace EventCore.Transport.Epoll;
 /// One accepted socket. Its I/O state machine (receive, send, send-file, arming, close) runs on its loop's thread
 /// only: pipe continuations of the transport side are scheduled there, and the application's calls (Abort,
 /// DisposeAsync, SendFileAsync) are queued there. The connection owns the fd and closes it exactly once, on the
-/// loop, after both the receive and the send side are done (<see cref="TryClose"/>).
+/// loop, after both the receive and the send side are done (<see cref="TryClose"/>). It is kept small, as an idle
+/// keep-alive connection is little more than this object: the fd is a plain int, the connection is its own feature
+/// collection (EpollConnection.Features.cs), and an IPv4 peer's endpoint is made when first asked for
+/// (<see cref="RemoteEndPoint"/>).
 /// </summary>
 internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler, IDuplexPipe,
     IConnectionIdFeature, IConnectionTransportFeature, IConnectionItemsFeature, IConnectionLifetimeFeature,
     IConnectionEndPointFeature, IMemoryPoolFeature, IConnectionSendFileFeature
 {
     private readonly EpollLoop _loop;
-    private readonly SafeFdHandle _socket;
     private readonly int _fd;
     private readonly bool _persistent;
     // The pipes: rented from the loop's pool; null only while parked without them (EpollConnection.Park.cs), when
     // every path that touches them wakes the park first.
     private Pipe _input;
     private Pipe _output;
-    private readonly ILogger _logger;
-    private readonly EpollConnectionFeatureCollection _features;
     private string? _connectionId;
+
+    /// <summary>The id's number: its string is made when asked for and dropped while idle without pipes. 0 once set from above.</summary>
+    private long _connectionIdNumber;
     private IDictionary<object, object?>? _items;
     private IDuplexPipe _transport;
     private ulong _token;
@@ -36,27 +39,48 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
     /// <summary>The interest currently armed in epoll (one-shot mode). Loop thread only.</summary>
     private EpollEvents _armed;
 
-    public EpollConnection(EpollLoop loop, SafeFdHandle socket, EndPoint localEndPoint, EndPoint remoteEndPoint)
+    /// <summary>
+    /// A connection on <paramref name="fd"/>, which it owns from now on (closed once, by <see cref="TryClose"/> or a
+    /// failed <see cref="Start"/>). The peer is <paramref name="remoteEndPoint"/>, or else the packed IPv4 address
+    /// <paramref name="remoteIPv4"/> (<see cref="PackIPv4"/>).
+    /// </summary>
+    public EpollConnection(EpollLoop loop, int fd, EndPoint localEndPoint, EndPoint? remoteEndPoint, ulong remoteIPv4 = 0)
     {
         _loop = loop;
-        _socket = socket;
-        _fd = socket.Fd;
+        _fd = fd;
         _persistent = loop.Persistent;
-        _logger = loop.ConnectionLogger;
         (_input, _output) = loop.RentPipes();
         _transport = this;
-        _features = new EpollConnectionFeatureCollection(this);
+        _connectionIdNumber = ConnectionIds.NextNumber();
         LocalEndPoint = localEndPoint;
-        RemoteEndPoint = remoteEndPoint;
+        base.RemoteEndPoint = remoteEndPoint;
+        _remoteIPv4 = remoteIPv4;
     }
 
+    /// <summary>
+    /// Made from its number when first asked for (any thread: every thread makes an equal string) and kept while the
+    /// connection is active; forgotten while it is idle without pipes (<see cref="ForgetDerivedState"/>) unless it was
+    /// set from above.
+    /// </summary>
     public override string ConnectionId
     {
-        get => _connectionId ??= ConnectionIds.Next();
-        set => _connectionId = value;
+        get => _connectionId ?? MakeConnectionId();
+        set
+        {
+            _connectionIdNumber = 0;
+            _connectionId = value;
+        }
     }
 
-    public override IFeatureCollection Features => _features;
+    private string MakeConnectionId()
+    {
+        long number = _connectionIdNumber;
+        string id = number != 0 ? ConnectionIds.Format(number) : ConnectionIds.Next();
+        _connectionId = id;
+        return id;
+    }
+
+    public override IFeatureCollection Features => this;
 
     /// <summary>Fires when the peer is gone or the connection was aborted. A token set by the layer above wins.</summary>
     public override CancellationToken ConnectionClosed
@@ -91,7 +115,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
             : EpollEvents.In | EpollEvents.RdHup | EpollEvents.EdgeTriggered | EpollEvents.OneShot;
         if (!_loop.TryRegister(_fd, interest, this, out _token))
         {
-            _socket.Dispose();
+            Interop.Close(_fd);
             return false;
         }
         _loop.Serving(this);
@@ -108,8 +132,13 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
     /// <summary>The socket's TCP_NOTSENT_LOWAT as the kernel reports it (-1 once closed). Any thread, for tests.</summary>
     internal int SocketUnsentLowWatermark => Interop.GetIntOption(_fd, Interop.IpProtoTcp, Interop.TcpNotSentLowat);
 
-    /// <summary>The layer above, asked to name its work when an application callout of this connection blocks the loop.</summary>
+    /// <summary>
+    /// The layer above, asked to name its work when an application callout of this connection blocks the loop; if it
+    /// is an <see cref="IParkOwner"/>, it is also the park's owner (one field for both: the connection is kept small).
+    /// </summary>
     internal IBlockedWorkDescriber? WorkDescriber { get; set; }
+
+    private ILogger Logger => _loop.ConnectionLogger;
 
     /// <summary>Names what the connection is doing, for the guard's warning. Guard thread, while the work is stuck.</summary>
     internal string DescribeWork()
@@ -168,7 +197,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IEpollHandler
         wanted |= _armed;
         if (!_loop.TryModify(_fd, _token, wanted | EpollEvents.EdgeTriggered | EpollEvents.OneShot))
         {
-            _logger.LogError("epoll_ctl(MOD) failed on connection {ConnectionId}: {Errno}", ConnectionId, Interop.LastErrno);
+            Logger.LogError("epoll_ctl(MOD) failed on connection {ConnectionId}: {Errno}", ConnectionId, Interop.LastErrno);
             AbortOnLoop(new ConnectionAbortedException("epoll_ctl failed."));
             return;
         }

@@ -118,11 +118,12 @@ internal sealed class EpollListenSocket : IEpollHandler
 
     private void Accepted(int fd, ReadOnlySpan<byte> remoteAddress)
     {
-        var socket = new SafeFdHandle(fd);
         EpollConnection connection;
         try
         {
-            EndPoint local, remote;
+            EndPoint local;
+            EndPoint? remote = null;
+            ulong remoteIPv4 = 0;
             if (_unix is not null)
             {
                 local = _unix;
@@ -137,15 +138,18 @@ internal sealed class EpollListenSocket : IEpollHandler
                 {
                     Interop.SetIntOption(fd, Interop.IpProtoTcp, Interop.TcpNotSentLowat, _loop.MaxSocketUnsentBytes);
                 }
-                remote = SocketAddressCodec.Read(remoteAddress);
+                if (!SocketAddressCodec.TryReadIPv4(remoteAddress, out remoteIPv4))
+                {
+                    remote = SocketAddressCodec.Read(remoteAddress);
+                }
                 local = _localEndPoint ?? ListenSocket.GetLocalEndPoint(fd);
             }
-            connection = new EpollConnection(_loop, socket, local, remote);
+            connection = new EpollConnection(_loop, fd, local, remote, remoteIPv4);
         }
         catch (IOException ex)
         {
             _logger.LogWarning(ex, "Dropping an accepted connection on loop {Index}", _loop.Index);
-            socket.Dispose();
+            Interop.Close(fd);
             return;
         }
         if (connection.Start() && !_listener.TryPublish(connection))

@@ -1,4 +1,5 @@
 using EventCore.Server.Tests.Support;
+using Microsoft.AspNetCore.Http;
 
 namespace EventCore.Server.Tests;
 
@@ -93,6 +94,41 @@ public class IdleConnectionTests
                 clients.ForEach(c => c.Dispose());
             }
         }
+    }
+
+    [Fact]
+    public async Task A_connection_that_gave_its_pipes_back_wakes_with_its_endpoints_and_id_and_ends_once()
+    {
+        // Its serve loop is dropped with the pipes and started again on waking (Http1Connection.ResumeAfterRelease):
+        // the connection's end (metrics, registry) must still run exactly once, and its endpoints must be right.
+        using var recorder = new MeasurementRecorder("EventCore.Server");
+        await using var host = await ServerHost.StartAsync(
+            ctx => ctx.Response.WriteAsync($"{ctx.Connection.RemoteIpAddress}:{ctx.Connection.RemotePort} {ctx.Connection.LocalIpAddress}:{ctx.Connection.LocalPort} {ctx.Connection.Id}"),
+            defaultTransport: true);
+        using var client = await host.ConnectAsync();
+        var local = (System.Net.IPEndPoint)client.Socket.LocalEndPoint!;
+        var remote = (System.Net.IPEndPoint)client.Socket.RemoteEndPoint!;
+        var expected = $"{local.Address}:{local.Port} {remote.Address}:{remote.Port} ";
+        string? id = null;
+        for (var i = 0; i < 3; i++)
+        {
+            await client.SendAsync(Get);
+            var body = (await client.ReadResponseAsync()).Body;
+            Assert.StartsWith(expected, body);
+            id ??= body[expected.Length..];
+            Assert.Equal(id, body[expected.Length..]); // the id string is dropped while idle, and made again the same
+            await WaitUntilReleasedAsync(host, 1);
+        }
+
+        client.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        Assert.True(await client.IsClosedByServerAsync());
+        await host.Connections.WhenEmptyAsync().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await recorder.WaitForAsync(host.Port, m => m.Name == "eventcore.connection.duration");
+
+        var mine = recorder.For(host.Port);
+        Assert.Single(mine, m => m.Name == "eventcore.connection.duration");
+        Assert.Equal([1.0, -1.0], mine.Where(m => m.Name == "eventcore.active_connections").Select(m => m.Value));
+        Assert.Equal(0, host.Connections.Count);
     }
 
     private static async Task<List<RawClient>> ConnectAndServeOneRequestAsync(ServerHost host, int count)

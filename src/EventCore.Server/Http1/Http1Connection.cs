@@ -21,7 +21,7 @@ namespace EventCore.Server.Http1;
 /// callback come from other threads and touch only volatile flags, the deadline, the RequestAborted source (under
 /// its lock) and the pipe's thread-safe CancelPendingRead/Abort — never the exchange.
 /// </summary>
-internal abstract partial class Http1Connection
+internal abstract partial class Http1Connection : IParkOwner
 {
     private readonly ConnectionContext _connection;
     private readonly ServiceContext _service;
@@ -45,6 +45,15 @@ internal abstract partial class Http1Connection
     private volatile bool _closing;
     private volatile bool _isIdle;
     private volatile bool _aborted;
+
+    /// <summary>The connection's key in the connection manager.</summary>
+    private long _id;
+
+    // The connection's measurement, begun by the dispatcher and reported when it ends, kept in fields rather than a
+    // ConnectionMetricsContext (its local endpoint is the connection's): an idle connection is kept small.
+    private long _measurementStart;
+    private bool _activeCounted;
+    private bool _durationEnabled;
 
     private ConnectionSlots _slots;
     private ConnectionEndReasonSlot _endReason;
@@ -108,37 +117,78 @@ internal abstract partial class Http1Connection
     private EventCoreServerLimits Limits => _service.Limits;
 
     /// <summary>
-    /// The connection's whole life in one async method, so an idle connection holds one state machine: registers
-    /// with the connection manager, serves requests until the connection closes, completes the pipes, disposes the
-    /// transport connection and reports the connection's end (<paramref name="measurement"/>, begun by the
-    /// dispatcher). Never throws.
+    /// Starts the connection's life (never throws): registers with the connection manager, then serves it
+    /// (<see cref="ServeAsync"/>) until it closes and its end is reported (<paramref name="measurement"/>, begun by
+    /// the dispatcher).
     /// </summary>
-    public async Task RunAsync(ConnectionMetricsContext measurement)
+    public Task RunAsync(ConnectionMetricsContext measurement)
     {
-        var connections = _service.Connections;
+        (_measurementStart, _activeCounted, _durationEnabled) = (measurement.StartTimestamp, measurement.ActiveCounted, measurement.DurationEnabled);
         _parkable = Secure is null && _connection is EpollConnection epoll && ReferenceEquals(epoll.Transport, epoll) ? epoll : null;
-        var id = connections.NextId();
-        connections.Add(id, this);
+        if (_parkable is { } parkable)
+        {
+            parkable.ParkOwner = this; // lets it give its pipes back while idle, and drop our state machine with them
+        }
+
+        var connections = _service.Connections;
+        _id = connections.NextId();
+        connections.Add(_id, this);
         if (_service.ConnectionLogger.IsEnabled(LogLevel.Debug))
         {
             ServerLog.ConnectionStart(_service.ConnectionLogger, ConnectionId); // the id is a string made on first use: not for nothing
         }
 
+        return ServeAsync(resumed: false);
+    }
+
+    /// <summary>
+    /// Loop's application scheduler: the connection woke after its pipes went back to the loop, which dropped the
+    /// <see cref="ServeAsync"/> that parked (it never resumes, so none of its finally blocks run). Its life goes on
+    /// in a new one, from the idle wait. One state machine allocated per wake after ≥ 1 s of idleness.
+    /// </summary>
+    void IParkOwner.ResumeAfterRelease() => _ = ServeAsync(resumed: true);
+
+    /// <summary>
+    /// The connection's life in one async method, so an idle connection holds at most one state machine — none once
+    /// its pipes went back to the loop (then the park's await is abandoned, and <see cref="IParkOwner.ResumeAfterRelease"/>
+    /// starts a new one from the idle wait, <paramref name="resumed"/>): serves requests until the connection
+    /// closes, completes the pipes, disposes the transport connection, reports the connection's end and leaves the
+    /// connection manager. That end runs once: only the last of the connection's state machines gets there.
+    /// Never throws.
+    /// </summary>
+    private async Task ServeAsync(bool resumed)
+    {
         try
         {
             var reusable = true;
             try
             {
+                if (resumed)
+                {
+                    RefreshPipes();
+                }
+
                 while (true)
                 {
                     // Wait for a request head (Http1Connection.Reading.cs); inline, so that waiting allocates nothing.
-                    BeginHeadWait();
+                    // Resumed after a released park: the head wait began and the park is over; read what woke it.
+                    if (!resumed)
+                    {
+                        BeginHeadWait();
+                    }
+
                     var headStarted = false;
                     var mustWait = false;
                     var outcome = HeadOutcome.NeedMoreData;
                     while (outcome == HeadOutcome.NeedMoreData)
                     {
-                        if (mustWait || !_input.TryRead(out var result))
+                        ReadResult result;
+                        if (resumed)
+                        {
+                            resumed = false;
+                            result = await WaitForHeadBytesAsync(idle: true);
+                        }
+                        else if (mustWait || !_input.TryRead(out result))
                         {
                             if (!headStarted && !await SettleBeforeWaitingAsync())
                             {
@@ -149,7 +199,8 @@ internal abstract partial class Http1Connection
                             if (!headStarted && BeginIdleWait() && _parkable is { } parkable)
                             {
                                 // While parked the loop may give the pipes to another connection (after a heartbeat
-                                // of idleness, OnHeartbeat): hold no reference to them until it resumes.
+                                // of idleness, OnHeartbeat): hold no reference to them until it resumes. If it does,
+                                // this await never completes: the loop drops it, and ResumeAfterRelease goes on.
                                 _input = null!;
                                 _output = null!;
                                 await parkable.ParkAsync();
@@ -232,12 +283,13 @@ internal abstract partial class Http1Connection
                 ServerLog.ConnectionStop(_service.ConnectionLogger, ConnectionId);
             }
 
+            var measurement = new ConnectionMetricsContext(_connection.LocalEndPoint, _measurementStart, _activeCounted, _durationEnabled);
             Slots.Release(_service, measurement.LocalEndPoint);
-            var tls = measurement.DurationEnabled ? _connection.Features.Get<ITlsHandshakeFeature>()?.Protocol : null;
+            var tls = _durationEnabled ? _connection.Features.Get<ITlsHandshakeFeature>()?.Protocol : null;
             _service.Metrics.Connections.Stop(measurement, EndReason.Value, servedHttp: true, tls);
 
             // Last: removing the last connection lets StopAsync return, by when everything above is reported.
-            connections.Remove(id);
+            _service.Connections.Remove(_id);
         }
     }
 

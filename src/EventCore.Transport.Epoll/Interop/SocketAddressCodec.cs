@@ -61,6 +61,21 @@ internal static class SocketAddressCodec
         return UnixPathOffset + byteCount + 1;
     }
 
+    /// <summary>
+    /// A sockaddr_in as one packed number (<see cref="EpollConnection.PackIPv4"/>): an idle connection keeps its
+    /// peer's address without an <see cref="IPEndPoint"/>. False for any other family.
+    /// </summary>
+    public static bool TryReadIPv4(ReadOnlySpan<byte> source, out ulong packed)
+    {
+        packed = 0;
+        if (source.Length < 8 || BinaryPrimitives.ReadUInt16LittleEndian(source) != Interop.AfInet)
+        {
+            return false;
+        }
+        packed = EpollConnection.PackIPv4(BinaryPrimitives.ReadUInt32LittleEndian(source[4..]), BinaryPrimitives.ReadUInt16BigEndian(source[2..]));
+        return true;
+    }
+
     /// <summary>Reads a sockaddr_in or sockaddr_in6.</summary>
     public static IPEndPoint Read(ReadOnlySpan<byte> source)
     {
