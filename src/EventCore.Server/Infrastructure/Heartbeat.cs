@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
 namespace EventCore.Server.Infrastructure;
 
 /// <summary>
@@ -11,16 +14,27 @@ internal sealed class Heartbeat : IDisposable
 
     private readonly ConnectionManager _connections;
     private readonly ITimer _timer;
+    private readonly ILogger? _logger;
     private int _ticking;
 
-    public Heartbeat(ConnectionManager connections, TimeProvider timeProvider)
+    public Heartbeat(ConnectionManager connections, TimeProvider timeProvider, ILogger? logger = null)
     {
         _connections = connections;
+        _logger = logger;
         _timer = timeProvider.CreateTimer(static s => ((Heartbeat)s!).Tick(), this, Interval, Interval);
     }
 
     /// <summary>Milliseconds of a monotonic clock; what deadlines are expressed in.</summary>
     public static long Now => Environment.TickCount64;
+
+    /// <summary>Ticks run so far (written by the tick, read by tests and the trace log).</summary>
+    internal long Ticks => Volatile.Read(ref _ticks);
+
+    /// <summary>Connections visited by all ticks so far: what a tick costs.</summary>
+    internal long Visits => Volatile.Read(ref _visits);
+
+    private long _ticks;
+    private long _visits;
 
     public void Tick()
     {
@@ -32,7 +46,19 @@ internal sealed class Heartbeat : IDisposable
 
         try
         {
-            _connections.ForEach(static (c, now) => Touch(c, now), Now);
+            var started = Stopwatch.GetTimestamp();
+            var visited = new long[1];
+            _connections.ForEach(static (c, state) =>
+            {
+                state.visited[0]++;
+                Touch(c, state.now);
+            }, (now: Now, visited));
+            Volatile.Write(ref _visits, _visits + visited[0]);
+            Volatile.Write(ref _ticks, _ticks + 1);
+            if (_logger is not null && _logger.IsEnabled(LogLevel.Trace))
+            {
+                ServerLog.HeartbeatTick(_logger, visited[0], Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+            }
         }
         finally
         {
