@@ -43,8 +43,7 @@ internal abstract partial class Http1Connection
     /// <summary>Set once the connection has left the server's registry (request thread): the timers forget it.</summary>
     private volatile bool _timerClosed;
 
-    /// <summary>This connection's place in the server's timers (see <see cref="ConnectionTimers"/>).</summary>
-    internal TimerEntry Timer;
+    private TimerEntry _timer;
     private volatile bool _bodyTimedOut;
 
     // Body data rate (MinRequestBodyDataRate): only the time the app spends waiting on a read counts, like Kestrel.
@@ -59,6 +58,9 @@ internal abstract partial class Http1Connection
     internal ref ResponseDataRateTimer ResponseRate => ref _responseRate;
 
     internal bool BodyTimedOut => _bodyTimedOut;
+
+    /// <summary>This connection's place in the server's timers (see <see cref="ConnectionTimers"/>).</summary>
+    internal ref TimerEntry Timer => ref _timer;
 
     /// <summary>
     /// Whether a request-time clock runs (any thread): a head or drain deadline, a body read or a response flush
@@ -120,7 +122,7 @@ internal abstract partial class Http1Connection
     {
         _timerClosed = true;
         Interlocked.MemoryBarrier(); // pairs with the tick's fence after filing: one of us sees the other
-        if (Volatile.Read(ref Timer.Due) != 0)
+        if (Volatile.Read(ref _timer.Due) != 0)
         {
             _service.Connections.Timers.WatchIdle(this, 0);
         }
