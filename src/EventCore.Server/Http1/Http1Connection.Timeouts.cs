@@ -20,7 +20,8 @@ internal enum DeadlineKind : long
 /// The heartbeat does not visit every connection (<see cref="ConnectionTimers"/>): an idle one is filed in the timer
 /// wheel by its next time of interest (<see cref="OnIdleTimer"/>: pipe release, then keep-alive), and one with a
 /// request-time clock running joins the active list (<see cref="OnHeartbeat"/>, every tick) — through
-/// <see cref="WatchIdle"/> and <see cref="WatchActive"/>, which cost a field read when nothing changes.
+/// <see cref="WatchIdle"/> (a field read when the connection is filed in time) and <see cref="WatchActive"/> (one
+/// compare-exchange, only when a clock starts).
 /// </summary>
 internal abstract partial class Http1Connection
 {

@@ -77,13 +77,17 @@ internal sealed class ConnectionTimers
         while (Interlocked.CompareExchange(ref _idleIncoming, connection, head) != head);
     }
 
-    /// <summary>Any thread, after a request-time clock started (its state written): the tick visits it until it stops.</summary>
+    /// <summary>
+    /// Any thread, after a request-time clock started (its state written): the tick visits it until it stops. One
+    /// compare-exchange (and, when the connection is not on the list yet, a push).
+    /// </summary>
     public void WatchActive(Http1Connection connection)
     {
         ref var entry = ref connection.Timer;
 
-        // The compare-exchange is a full fence, so the tick that drops the connection sees the state written before.
-        if (Volatile.Read(ref entry.Active) != 0 || Interlocked.CompareExchange(ref entry.Active, 1, 0) != 0)
+        // Always the compare-exchange, never a plain read first: it is the full fence between the state written before
+        // and this read, so a tick dropping the connection at the same time either sees that state or leaves it to us.
+        if (Interlocked.CompareExchange(ref entry.Active, 1, 0) != 0)
         {
             return;
         }
