@@ -90,7 +90,7 @@ public sealed class EventCoreServer : IServer
             _acceptLoops.Add(AcceptLoopAsync(listener, exchanges, tlsLayers[endpoint]));
         }
 
-        _heartbeat = new Heartbeat(_connections, TimeProvider.System);
+        _heartbeat = new Heartbeat(_connections, TimeProvider.System, _loggerFactory.CreateLogger("EventCore.Server.Heartbeat"));
     }
 
     /// <summary>

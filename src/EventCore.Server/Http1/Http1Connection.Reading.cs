@@ -93,6 +93,11 @@ internal abstract partial class Http1Connection
             return HeadOutcome.Closed;
         }
 
+        if (headStarted)
+        {
+            WatchHeadersDeadline(); // the head comes in pieces: its RequestHeadersTimeout clock must be watched
+        }
+
         return HeadOutcome.NeedMoreData;
     }
 
@@ -123,10 +128,11 @@ internal abstract partial class Http1Connection
     /// </summary>
     private bool BeginIdleWait()
     {
-        _isIdle = true;
-        Interlocked.MemoryBarrier(); // pairs with BeginShutdown: one of us sees the other's flag
         SetDeadline(DeadlineKind.KeepAlive, Limits.KeepAliveTimeout);
         Volatile.Write(ref _idleSince, Heartbeat.Now);
+        _isIdle = true;
+        Interlocked.MemoryBarrier(); // pairs with BeginShutdown and the timer tick: one of us sees the other's write
+        WatchIdle();
         return !_closing;
     }
 

@@ -15,8 +15,13 @@ internal enum DeadlineKind : long
 /// Timeouts and minimum data rates: the connection owns every clock the heartbeat checks, so the heartbeat never
 /// touches an exchange (which may be back in the pool). The request thread writes one packed deadline (kind in the
 /// top byte, <see cref="Heartbeat.Now"/> ms below) with a single volatile store, and the body and response rate
-/// state with volatile stores; the heartbeat thread reads them once a second. Acting on a timeout from the heartbeat
-/// only sets a flag and cancels the pending read (both thread-safe), or aborts the transport.
+/// state with volatile stores; the heartbeat thread reads them. Acting on a timeout from the heartbeat only sets a
+/// flag and cancels the pending read (both thread-safe), or aborts the transport.
+/// The heartbeat does not visit every connection (<see cref="ConnectionTimers"/>): an idle one is filed in the timer
+/// wheel by its next time of interest (<see cref="OnIdleTimer"/>: pipe release, then keep-alive), and one with a
+/// request-time clock running joins the active list (<see cref="OnHeartbeat"/>, every tick) — through
+/// <see cref="WatchIdle"/> (a field read when the connection is filed in time) and <see cref="WatchActive"/> (one
+/// compare-exchange, only when a clock starts).
 /// </summary>
 internal abstract partial class Http1Connection
 {
@@ -35,6 +40,11 @@ internal abstract partial class Http1Connection
     /// <summary>The idle wait whose pipes the heartbeat last asked the loop to release (heartbeat thread only).</summary>
     private long _releaseAskedFor;
     private volatile bool _headersTimedOut;
+
+    /// <summary>Set once the connection has left the server's registry (request thread): the timers forget it.</summary>
+    private volatile bool _timerClosed;
+
+    private TimerEntry _timer;
     private volatile bool _bodyTimedOut;
 
     // Body data rate (MinRequestBodyDataRate): only the time the app spends waiting on a read counts, like Kestrel.
@@ -50,29 +60,134 @@ internal abstract partial class Http1Connection
 
     internal bool BodyTimedOut => _bodyTimedOut;
 
+    /// <summary>This connection's place in the server's timers (see <see cref="ConnectionTimers"/>).</summary>
+    internal ref TimerEntry Timer => ref _timer;
+
+    /// <summary>
+    /// Whether a request-time clock runs (any thread): a head or drain deadline, a body read or a response flush
+    /// waiting. While one does, the heartbeat visits the connection every tick.
+    /// </summary>
+    internal bool HasActiveClock
+    {
+        get
+        {
+            if (_timerClosed)
+            {
+                return false;
+            }
+
+            var deadline = Volatile.Read(ref _deadline);
+            return (deadline != 0 && (DeadlineKind)(deadline >> KindShift) != DeadlineKind.KeepAlive)
+                || _bodyReadPending || _responseRate.IsWriting;
+        }
+    }
+
+    /// <summary>
+    /// Request thread. A keep-alive deadline is watched by the idle wheel (<see cref="WatchIdle"/>); a drain deadline
+    /// puts the connection on the active list; a request-headers deadline is set on every request and cleared when the
+    /// head is whole, so it joins the active list only when the head arrives in pieces (<see cref="WatchHeadersDeadline"/>).
+    /// </summary>
     internal void SetDeadline(DeadlineKind kind, TimeSpan timeout)
     {
         var at = Heartbeat.Now + (long)Math.Min(timeout.TotalMilliseconds, TimeMask / 2);
         Volatile.Write(ref _deadline, ((long)kind << KindShift) | at);
+        if (kind == DeadlineKind.Drain)
+        {
+            WatchActive();
+        }
     }
 
     internal void ClearDeadline() => Volatile.Write(ref _deadline, 0);
 
-    /// <summary>Heartbeat thread: acts on an expired deadline or a too-slow request or response body.</summary>
-    public void OnHeartbeat(long now)
+    /// <summary>Request thread: a head is arriving in pieces, so its RequestHeadersTimeout clock must be watched.</summary>
+    private void WatchHeadersDeadline() => WatchActive();
+
+    /// <summary>Request thread: a request-time clock started; the heartbeat visits the connection every tick until it stops.</summary>
+    private void WatchActive() => _service.Connections.Timers.WatchActive(this);
+
+    /// <summary>
+    /// Request thread, when an idle wait began (its state written, then a full fence): the wheel files the connection
+    /// for its pipe release, or its keep-alive deadline. Nothing to do when it is filed in time already, as it is on a
+    /// busy keep-alive connection after its first idle wait (the tick refiles it later when it comes).
+    /// </summary>
+    private void WatchIdle()
     {
+        var interest = _parkable is not null
+            ? Volatile.Read(ref _idleSince) + ReleaseIdlePipesAfterMs
+            : Volatile.Read(ref _deadline) & TimeMask;
+        _service.Connections.Timers.WatchIdle(this, interest);
+    }
+
+    /// <summary>Request thread, when the connection left the server's registry: the wheel lets it go at the next tick.</summary>
+    internal void OnRemoved()
+    {
+        _timerClosed = true;
+        Interlocked.MemoryBarrier(); // pairs with the tick's fence after filing: one of us sees the other
+        if (Volatile.Read(ref _timer.Due) != 0)
+        {
+            _service.Connections.Timers.WatchIdle(this, 0);
+        }
+    }
+
+    /// <summary>
+    /// Heartbeat thread, from the idle wheel: acts on what is due for an idle connection (pipe release after 1 s, the
+    /// keep-alive deadline) and returns its next time of interest, 0 when it has none (busy, closed, or timed out).
+    /// Safe to call again: a release is asked for once per idle wait, a deadline acted on once (compare-exchange).
+    /// </summary>
+    internal long OnIdleTimer(long now, ref long actions)
+    {
+        if (_timerClosed || !_isIdle)
+        {
+            return 0;
+        }
+
+        var idleSince = Volatile.Read(ref _idleSince);
+        if (_parkable is { } parkable && idleSince != _releaseAskedFor)
+        {
+            if (now - idleSince < ReleaseIdlePipesAfterMs)
+            {
+                return idleSince + ReleaseIdlePipesAfterMs;
+            }
+
+            _releaseAskedFor = idleSince;
+            parkable.ReleaseIdlePipes(); // the loop checks it is still parked: a request that began meanwhile keeps them
+            actions++;
+        }
+
+        var deadline = Volatile.Read(ref _deadline);
+        if (deadline == 0 || (DeadlineKind)(deadline >> KindShift) != DeadlineKind.KeepAlive)
+        {
+            return 0; // not an idle wait's deadline: the state is changing, and the fence after filing catches up
+        }
+
+        if (now < (deadline & TimeMask))
+        {
+            return deadline & TimeMask;
+        }
+
+        if (Interlocked.CompareExchange(ref _deadline, 0, deadline) == deadline)
+        {
+            OnDeadline(DeadlineKind.KeepAlive);
+            actions++;
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Heartbeat thread, from the active list (every tick while <see cref="HasActiveClock"/>): acts on an expired
+    /// deadline or a too-slow request or response body. True when it acted.
+    /// </summary>
+    internal bool OnHeartbeat(long now)
+    {
+        var acted = false;
+
         // Compare-exchange: if the request thread moved on to a new deadline meanwhile, this one no longer applies.
         var deadline = Volatile.Read(ref _deadline);
         if (deadline != 0 && now >= (deadline & TimeMask) && Interlocked.CompareExchange(ref _deadline, 0, deadline) == deadline)
         {
             OnDeadline((DeadlineKind)(deadline >> KindShift));
-        }
-
-        var idleSince = Volatile.Read(ref _idleSince);
-        if (_parkable is { } parkable && _isIdle && idleSince != _releaseAskedFor && now - idleSince >= ReleaseIdlePipesAfterMs)
-        {
-            _releaseAskedFor = idleSince;
-            parkable.ReleaseIdlePipes(); // the loop checks it is still parked: a request that began meanwhile keeps them
+            acted = true;
         }
 
         if (_bodyReadPending && IsBodyTooSlow(now))
@@ -80,6 +195,7 @@ internal abstract partial class Http1Connection
             _bodyTimedOut = true;
             ServerLog.Timeout(_service.ConnectionLogger, ConnectionId, "MinRequestBodyDataRate");
             _input.CancelPendingRead();
+            acted = true;
         }
 
         if (_responseRate.IsTooSlow(now))
@@ -87,7 +203,10 @@ internal abstract partial class Http1Connection
             ServerLog.Timeout(_service.ConnectionLogger, ConnectionId, "MinResponseDataRate");
             EndReason.Set(Infrastructure.Metrics.ConnectionEndReason.MinResponseDataRate);
             Abort("The client did not read the response fast enough (MinResponseDataRate).");
+            acted = true;
         }
+
+        return acted;
     }
 
     /// <summary>Request thread: the body reader is about to wait for bytes, under the request's minimum rate.</summary>
@@ -96,6 +215,17 @@ internal abstract partial class Http1Connection
         Volatile.Write(ref _bodyRate, rate);
         Volatile.Write(ref _bodyWaitStart, Heartbeat.Now);
         _bodyReadPending = true;
+        if (rate is not null)
+        {
+            WatchActive();
+        }
+    }
+
+    /// <summary>Request thread: a flush did not complete at once; time it against the response's minimum rate.</summary>
+    internal void StartTimedWrite(MinDataRate rate, long bytes)
+    {
+        _responseRate.StartWrite(rate, bytes, Heartbeat.Now);
+        WatchActive();
     }
 
     /// <summary>Request thread: the body reader got bytes (or gave up).</summary>

@@ -45,7 +45,7 @@ internal abstract partial class Http1Exchange : IHttpMinRequestBodyDataRateFeatu
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<FlushResult> AwaitTimedFlushAsync(ValueTask<FlushResult> flush, MinDataRate rate, long bytes)
     {
-        Owner.ResponseRate.StartWrite(rate, bytes, Heartbeat.Now);
+        Owner.StartTimedWrite(rate, bytes);
         try
         {
             return await flush;
@@ -86,7 +86,7 @@ internal abstract partial class Http1Exchange : IHttpMinRequestBodyDataRateFeatu
             return;
         }
 
-        Owner.ResponseRate.StartWrite(rate, bytes, Heartbeat.Now);
+        Owner.StartTimedWrite(rate, bytes);
         try
         {
             await write;

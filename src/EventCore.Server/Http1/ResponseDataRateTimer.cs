@@ -37,6 +37,9 @@ internal struct ResponseDataRateTimer
     /// <summary>Request thread: the timed flush completed (or failed).</summary>
     public void StopWrite() => _writing = false;
 
+    /// <summary>Any thread: a timed write is waiting.</summary>
+    public readonly bool IsWriting => _writing;
+
     /// <summary>Heartbeat thread: a write has waited past its deadline.</summary>
     public bool IsTooSlow(long now) => _writing && now > Volatile.Read(ref _deadline);
 

@@ -4,8 +4,9 @@ using EventCore.Server.Http1;
 namespace EventCore.Server.Infrastructure;
 
 /// <summary>
-/// The set of open connections of one server: counted for <c>MaxConcurrentConnections</c>, walked by the
-/// heartbeat once a second and by shutdown. Thread-safe; touched once per connection open/close, never per request.
+/// The set of open connections of one server: counted for <c>MaxConcurrentConnections</c> and walked by shutdown, and
+/// their <see cref="ConnectionTimers"/> (the heartbeat visits only the connections those name, never this whole set).
+/// Thread-safe; touched once per connection open/close, never per request.
 /// </summary>
 internal sealed class ConnectionManager
 {
@@ -16,13 +17,20 @@ internal sealed class ConnectionManager
 
     public int Count => _connections.Count;
 
+    /// <summary>The idle wheel and active list the heartbeat ticks.</summary>
+    public ConnectionTimers Timers { get; } = new();
+
     public long NextId() => Interlocked.Increment(ref _lastId);
 
     public void Add(long id, Http1Connection connection) => _connections[id] = connection;
 
     public void Remove(long id)
     {
-        _connections.TryRemove(id, out _);
+        if (_connections.TryRemove(id, out var connection))
+        {
+            connection?.OnRemoved(); // (a test registers null)
+        }
+
         if (_connections.IsEmpty)
         {
             lock (_emptyLock)

@@ -1,9 +1,14 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
 namespace EventCore.Server.Infrastructure;
 
 /// <summary>
-/// The server's coarse clock: once a second it lets every open connection check its single deadline
-/// (keep-alive, request-headers, body data rate). Each check is a couple of field reads, so a tick costs
-/// O(open connections) once a second and nothing per request; the per-request path only writes a deadline field.
+/// The server's coarse clock: once a second it ticks the connections' timers (<see cref="ConnectionTimers"/>): the
+/// idle connections whose time of interest (pipe release, keep-alive deadline) falls in the seconds that passed, and
+/// the connections with a request-time clock running (headers, drain, body and response data rates). Idle connections
+/// cost nothing per tick, and the per-request path only writes a deadline field (and, when a clock starts or an idle
+/// connection is not filed in time, pushes the connection on a lock-free stack).
 /// </summary>
 internal sealed class Heartbeat : IDisposable
 {
@@ -11,11 +16,13 @@ internal sealed class Heartbeat : IDisposable
 
     private readonly ConnectionManager _connections;
     private readonly ITimer _timer;
+    private readonly ILogger? _logger;
     private int _ticking;
 
-    public Heartbeat(ConnectionManager connections, TimeProvider timeProvider)
+    public Heartbeat(ConnectionManager connections, TimeProvider timeProvider, ILogger? logger = null)
     {
         _connections = connections;
+        _logger = logger;
         _timer = timeProvider.CreateTimer(static s => ((Heartbeat)s!).Tick(), this, Interval, Interval);
     }
 
@@ -32,7 +39,12 @@ internal sealed class Heartbeat : IDisposable
 
         try
         {
-            _connections.ForEach(static (c, now) => Touch(c, now), Now);
+            var started = Stopwatch.GetTimestamp();
+            var visited = _connections.Timers.Tick(Now);
+            if (_logger is not null && _logger.IsEnabled(LogLevel.Trace))
+            {
+                ServerLog.HeartbeatTick(_logger, visited, Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+            }
         }
         finally
         {
@@ -41,17 +53,4 @@ internal sealed class Heartbeat : IDisposable
     }
 
     public void Dispose() => _timer.Dispose();
-
-    /// <summary>An exception escaping a timer callback would end the process: one connection's failure stays its own.</summary>
-    private static void Touch(Http1.Http1Connection connection, long now)
-    {
-        try
-        {
-            connection.OnHeartbeat(now);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
-        {
-            connection.Abort("Timeout handling failed: " + ex.Message);
-        }
-    }
 }

@@ -61,4 +61,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(19, LogLevel.Error, "Connection {ConnectionId}: the TLS handshake failed unexpectedly; closing.")]
     public static partial void TlsHandshakeError(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(20, LogLevel.Trace, "Heartbeat tick: {Visited} connections visited in {Microseconds:F1} µs.")]
+    public static partial void HeartbeatTick(ILogger logger, long visited, double microseconds);
 }
