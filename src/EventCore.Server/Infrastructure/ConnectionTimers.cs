@@ -68,13 +68,7 @@ internal sealed class ConnectionTimers
             return;
         }
 
-        Http1Connection? head;
-        do
-        {
-            head = Volatile.Read(ref _idleIncoming);
-            entry.IncomingNext = head;
-        }
-        while (Interlocked.CompareExchange(ref _idleIncoming, connection, head) != head);
+        Push(ref _idleIncoming, connection, ref entry.IncomingNext);
     }
 
     /// <summary>
@@ -92,13 +86,19 @@ internal sealed class ConnectionTimers
             return;
         }
 
+        Push(ref _activeIncoming, connection, ref entry.ActiveNext);
+    }
+
+    /// <summary>Pushes <paramref name="connection"/> on a lock-free stack whose link in each connection is <paramref name="link"/>.</summary>
+    private static void Push(ref Http1Connection? stack, Http1Connection connection, ref Http1Connection? link)
+    {
         Http1Connection? head;
         do
         {
-            head = Volatile.Read(ref _activeIncoming);
-            entry.ActiveNext = head;
+            head = Volatile.Read(ref stack);
+            link = head;
         }
-        while (Interlocked.CompareExchange(ref _activeIncoming, connection, head) != head);
+        while (Interlocked.CompareExchange(ref stack, connection, head) != head);
     }
 
     /// <summary>Heartbeat thread (ticks never overlap): visits what is due. Returns the connections visited.</summary>
