@@ -26,8 +26,8 @@ internal static class ProcessTable
     public static bool IsAlive(int pid) => Stat(pid) is { } stat && stat.State is not ('Z' or 'X');
 
     /// <summary>
-    /// The descriptors open in this process, with what they point to; not the assemblies the runtime opens as it
-    /// loads them (once, for good), nor the listing's own descriptor.
+    /// The descriptors open in this process, with what they point to; not the assemblies and symbol files the runtime
+    /// opens as it needs them (once, for good), nor the listing's own descriptor.
     /// </summary>
     public static List<string> OpenDescriptors()
     {
@@ -38,7 +38,10 @@ internal static class ProcessTable
             {
                 var target = new FileInfo(path).LinkTarget ?? "?";
                 var listing = target.StartsWith("/proc/", StringComparison.Ordinal) && target.EndsWith("/fd", StringComparison.Ordinal);
-                var assembly = target.EndsWith(".dll", StringComparison.Ordinal) || target.EndsWith(".so", StringComparison.Ordinal);
+                // Code and its symbols: the runtime keeps an assembly's .pdb open once it formatted a stack trace
+                // with line numbers (a logged exception), for the rest of the process; not a descriptor of the run.
+                var assembly = target.EndsWith(".dll", StringComparison.Ordinal) || target.EndsWith(".so", StringComparison.Ordinal)
+                    || target.EndsWith(".pdb", StringComparison.Ordinal);
                 if (!listing && !assembly)
                 {
                     result.Add($"{Path.GetFileName(path)} -> {target}");
