@@ -89,7 +89,7 @@ internal abstract partial class Http1Connection
     /// </summary>
     internal void SetDeadline(DeadlineKind kind, TimeSpan timeout)
     {
-        var at = Heartbeat.Now + (long)Math.Min(timeout.TotalMilliseconds, TimeMask / 2);
+        var at = Heartbeat.Now + Heartbeat.ClockLagMs + (long)Math.Min(timeout.TotalMilliseconds, TimeMask / 2);
         Volatile.Write(ref _deadline, ((long)kind << KindShift) | at);
         if (kind == DeadlineKind.Drain)
         {

@@ -29,6 +29,12 @@ internal sealed class Heartbeat : IDisposable
     /// <summary>Milliseconds of a monotonic clock; what deadlines are expressed in.</summary>
     public static long Now => Environment.TickCount64;
 
+    /// <summary>
+    /// How far <see cref="Now"/> may lag real time: on Linux it reads the kernel's coarse monotonic clock, which moves
+    /// once a jiffy (4 ms at HZ=250, 10 ms at HZ=100). A deadline adds it, so a timeout never fires before its time.
+    /// </summary>
+    public const long ClockLagMs = 10;
+
     public void Tick()
     {
         // A slow tick (thousands of connections on a loaded box) must not overlap the next one.
