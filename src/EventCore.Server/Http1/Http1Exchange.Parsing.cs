@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using EventCore.Server.Infrastructure;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 
 namespace EventCore.Server.Http1;
 
@@ -75,24 +74,24 @@ internal abstract partial class Http1Exchange
 
     private void OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
-        var rejection = _requestFraming.OnHeader(name, value);
+        var slot = _requestHeaders.Append(name, value);
+        var rejection = _requestFraming.OnHeader(slot, value);
         if (rejection != RequestRejection.None)
         {
             Reject(rejection);
         }
 
-        var nameString = _requestHeaders.Append(name, value);
-        if (ReferenceEquals(nameString, HeaderNames.Connection))
+        switch (slot)
         {
-            ParseConnectionTokens(value);
-        }
-        else if (ReferenceEquals(nameString, HeaderNames.Expect))
-        {
-            _expectContinue |= Ascii.EqualsIgnoreCase(value, "100-continue"u8);
-        }
-        else if (ReferenceEquals(nameString, HeaderNames.Upgrade))
-        {
-            _hasUpgradeHeader = true;
+            case (int)KnownHeader.Connection:
+                ParseConnectionTokens(value);
+                break;
+            case (int)KnownHeader.Expect:
+                _expectContinue |= Ascii.EqualsIgnoreCase(value, "100-continue"u8);
+                break;
+            case (int)KnownHeader.Upgrade:
+                _hasUpgradeHeader = true;
+                break;
         }
     }
 
@@ -113,7 +112,7 @@ internal abstract partial class Http1Exchange
         _keepAlive = _version == HttpVersion.Http11 ? !_connectionClose : _connectionKeepAlive && !_connectionClose;
         if (_authority is not null && _form == RequestTargetForm.Absolute)
         {
-            _requestHeaders.Replace(HeaderNames.Host, _authority);
+            _requestHeaders.Replace(KnownHeader.Host, _authority);
         }
 
         _bodyReader.Reset(_bodyKind, _requestContentLength);
