@@ -20,6 +20,7 @@ internal abstract partial class Http1Exchange
     private bool _hasUpgradeHeader;
     private bool _expectContinue;
     private string? _authority;
+    private string? _validHost; // the last Host value the framing accepted (any connection: validity depends on the bytes only)
 
     private HttpVersion _version;
     private RequestTargetForm _form;
@@ -75,6 +76,12 @@ internal abstract partial class Http1Exchange
     private void OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         var slot = _requestHeaders.Append(name, value);
+        if (slot == (int)KnownHeader.Host)
+        {
+            OnHost(value);
+            return;
+        }
+
         var rejection = _requestFraming.OnHeader(slot, value);
         if (rejection != RequestRejection.None)
         {
@@ -92,6 +99,24 @@ internal abstract partial class Http1Exchange
             case (int)KnownHeader.Upgrade:
                 _hasUpgradeHeader = true;
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A Host field. A keep-alive client repeats the same Host: bytes equal to the last value accepted (a compare) skip
+    /// the grammar check (several searches); the count and emptiness are still checked.
+    /// </summary>
+    private void OnHost(ReadOnlySpan<byte> value)
+    {
+        var rejection = _requestFraming.OnHeader((int)KnownHeader.Host, value, _validHost is { } valid && Ascii.Equals(value, valid));
+        if (rejection != RequestRejection.None)
+        {
+            Reject(rejection);
+        }
+        else
+        {
+            // Valid Host bytes are ASCII, so the stored string is exactly these bytes.
+            _validHost = _requestHeaders.LastAppendedValue;
         }
     }
 

@@ -43,8 +43,12 @@ internal partial struct RequestFraming
     /// <returns>The first rejection seen so far in this request (sticky), or <see cref="RequestRejection.None"/>.</returns>
     public RequestRejection OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => OnHeader(KnownHeaders.Slot(name), value);
 
-    /// <summary><see cref="OnHeader(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> for a name already looked up: its <see cref="KnownHeader"/> slot, or -1.</summary>
-    public RequestRejection OnHeader(int slot, ReadOnlySpan<byte> value)
+    /// <summary>
+    /// <see cref="OnHeader(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> for a name already looked up: its
+    /// <see cref="KnownHeader"/> slot, or -1. <paramref name="validHost"/>: the caller knows these exact bytes to be a
+    /// valid Host value (the same as one accepted before), so only the count is checked.
+    /// </summary>
+    public RequestRejection OnHeader(int slot, ReadOnlySpan<byte> value, bool validHost = false)
     {
         if (_rejection != RequestRejection.None)
         {
@@ -53,7 +57,7 @@ internal partial struct RequestFraming
 
         _rejection = slot switch
         {
-            (int)KnownHeader.Host => OnHost(value),
+            (int)KnownHeader.Host => OnHost(value, validHost),
             (int)KnownHeader.ContentLength => OnContentLength(value),
             (int)KnownHeader.TransferEncoding => OnTransferEncoding(value),
             _ => RequestRejection.None,
@@ -87,7 +91,7 @@ internal partial struct RequestFraming
         return RequestRejection.None;
     }
 
-    private RequestRejection OnHost(ReadOnlySpan<byte> value)
+    private RequestRejection OnHost(ReadOnlySpan<byte> value, bool valid)
     {
         if (++_hostCount > 1)
         {
@@ -95,7 +99,7 @@ internal partial struct RequestFraming
         }
 
         _hostIsEmpty = value.IsEmpty;
-        return value.IsEmpty || HttpCharacters.IsValidHostAndPort(value) ? RequestRejection.None : RequestRejection.InvalidHost;
+        return value.IsEmpty || valid || HttpCharacters.IsValidHostAndPort(value) ? RequestRejection.None : RequestRejection.InvalidHost;
     }
 
     /// <summary><c>Content-Length = 1#DIGIT</c> whose members (over every field) all have the same value.</summary>

@@ -173,6 +173,9 @@ internal sealed class RequestHeaders : IHeaderDictionary
         return slot;
     }
 
+    /// <summary>The value string of the field <see cref="Append"/> stored last (the same instance when it repeats the previous request's).</summary>
+    public string LastAppendedValue => _previous[_position - 1].Value!;
+
     /// <summary>Replaces a value without validation (the absolute-form authority replacing Host).</summary>
     public void Replace(KnownHeader header, string value) => SetKnown(header, value);
 
