@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using EventCore.Server.Infrastructure;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 
 namespace EventCore.Server.Http1;
 
@@ -21,6 +20,7 @@ internal abstract partial class Http1Exchange
     private bool _hasUpgradeHeader;
     private bool _expectContinue;
     private string? _authority;
+    private string? _validHost; // the last Host value the framing accepted (any connection: validity depends on the bytes only)
 
     private HttpVersion _version;
     private RequestTargetForm _form;
@@ -75,24 +75,48 @@ internal abstract partial class Http1Exchange
 
     private void OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
-        var rejection = _requestFraming.OnHeader(name, value);
+        var slot = _requestHeaders.Append(name, value);
+        if (slot == (int)KnownHeader.Host)
+        {
+            OnHost(value);
+            return;
+        }
+
+        var rejection = _requestFraming.OnHeader(slot, value);
         if (rejection != RequestRejection.None)
         {
             Reject(rejection);
         }
 
-        var nameString = _requestHeaders.Append(name, value);
-        if (ReferenceEquals(nameString, HeaderNames.Connection))
+        switch (slot)
         {
-            ParseConnectionTokens(value);
+            case (int)KnownHeader.Connection:
+                ParseConnectionTokens(value);
+                break;
+            case (int)KnownHeader.Expect:
+                _expectContinue |= Ascii.EqualsIgnoreCase(value, "100-continue"u8);
+                break;
+            case (int)KnownHeader.Upgrade:
+                _hasUpgradeHeader = true;
+                break;
         }
-        else if (ReferenceEquals(nameString, HeaderNames.Expect))
+    }
+
+    /// <summary>
+    /// A Host field. A keep-alive client repeats the same Host: bytes equal to the last value accepted (a compare) skip
+    /// the grammar check (several searches); the count and emptiness are still checked.
+    /// </summary>
+    private void OnHost(ReadOnlySpan<byte> value)
+    {
+        var rejection = _requestFraming.OnHeader((int)KnownHeader.Host, value, _validHost is { } valid && Ascii.Equals(value, valid));
+        if (rejection != RequestRejection.None)
         {
-            _expectContinue |= Ascii.EqualsIgnoreCase(value, "100-continue"u8);
+            Reject(rejection);
         }
-        else if (ReferenceEquals(nameString, HeaderNames.Upgrade))
+        else
         {
-            _hasUpgradeHeader = true;
+            // Valid Host bytes are ASCII, so the stored string is exactly these bytes.
+            _validHost = _requestHeaders.LastAppendedValue;
         }
     }
 
@@ -113,7 +137,7 @@ internal abstract partial class Http1Exchange
         _keepAlive = _version == HttpVersion.Http11 ? !_connectionClose : _connectionKeepAlive && !_connectionClose;
         if (_authority is not null && _form == RequestTargetForm.Absolute)
         {
-            _requestHeaders.Replace(HeaderNames.Host, _authority);
+            _requestHeaders.Replace(KnownHeader.Host, _authority);
         }
 
         _bodyReader.Reset(_bodyKind, _requestContentLength);

@@ -14,6 +14,9 @@ internal static class HttpCharacters
     /// <summary>tchar (RFC 9110 §5.6.2): the bytes of a token (method, field name, coding, extension name).</summary>
     public static readonly SearchValues<byte> Token = SearchValues.Create(Bytes("!#$%&'*+-.^_`|~" + Digits + Alpha));
 
+    // tchar as a table: a scalar scan of a short field name (most are under 16 bytes) beats a vectorised search.
+    private static readonly bool[] s_isToken = [.. Enumerable.Range(0, 256).Select(b => Token.Contains((byte)b))];
+
     /// <summary>
     /// The bytes a field value may never contain: every CTL (NUL, CR, LF, the other C0 controls and DEL) except HTAB.
     /// SP, VCHAR and obs-text (0x80–0xFF) are allowed (RFC 9110 §5.5).
@@ -41,6 +44,18 @@ internal static class HttpCharacters
 
     /// <summary>Whether <paramref name="value"/> is a non-empty token.</summary>
     public static bool IsToken(ReadOnlySpan<byte> value) => !value.IsEmpty && !value.ContainsAnyExcept(Token);
+
+    /// <summary>The length of the run of tchar at the start of <paramref name="value"/>.</summary>
+    public static int TokenPrefixLength(ReadOnlySpan<byte> value)
+    {
+        var i = 0;
+        while (i < value.Length && s_isToken[value[i]])
+        {
+            i++;
+        }
+
+        return i;
+    }
 
     /// <summary>Whether <paramref name="value"/> is non-empty and all DIGIT.</summary>
     public static bool IsDigits(ReadOnlySpan<byte> value) => !value.IsEmpty && !value.ContainsAnyExcept(s_digits);

@@ -10,7 +10,12 @@ internal sealed partial class HttpParser
     private static RequestRejection ParseRequestLineContent<THandler>(THandler handler, ReadOnlySpan<byte> line)
         where THandler : IHttpRequestLineHandler
     {
-        int methodEnd = line.IndexOfAnyExcept(HttpCharacters.Token);
+        // The methods nearly every request uses, recognised with one compare; any other goes through the token scan.
+        (int methodEnd, string? knownMethod) = line.StartsWith("GET "u8) ? (3, HttpMethods.Get)
+            : line.StartsWith("POST "u8) ? (4, HttpMethods.Post)
+            : line.StartsWith("HEAD "u8) ? (4, HttpMethods.Head)
+            : line.StartsWith("PUT "u8) ? (3, HttpMethods.Put)
+            : (line.IndexOfAnyExcept(HttpCharacters.Token), null);
         if (methodEnd <= 0 || line.Contains((byte)'\r'))
         {
             return RequestRejection.InvalidRequestLine;
@@ -44,7 +49,7 @@ internal sealed partial class HttpParser
 
         handler.OnRequestLine(new RequestLine
         {
-            Method = GetKnownMethod(method) ?? Encoding.ASCII.GetString(method),
+            Method = knownMethod ?? GetKnownMethod(method) ?? Encoding.ASCII.GetString(method),
             Version = version,
             Form = form,
             Target = target,

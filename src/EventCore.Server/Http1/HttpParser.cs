@@ -133,6 +133,16 @@ internal sealed partial class HttpParser(HttpParserLimits limits)
 
             long lineBudget = Limits.MaxRequestHeaderLineSize + 1L;
             long totalBudget = (long)Limits.MaxRequestHeadersTotalSize - state.TotalSize - 1;
+            scoped ReadOnlySpan<byte> name, value;
+            if (TrySplitFieldLine(reader.UnreadSpan, Math.Min(lineBudget, totalBudget), out name, out value, out int length))
+            {
+                handler.OnHeader(name, value);
+                state.HeaderCount++;
+                state.TotalSize += length;
+                reader.Advance(length);
+                continue;
+            }
+
             int lineFeed = FindLineFeed(reader, Math.Min(lineBudget, totalBudget));
             if (lineFeed < 0)
             {
@@ -143,7 +153,6 @@ internal sealed partial class HttpParser(HttpParserLimits limits)
             }
 
             ReadOnlySpan<byte> line = GetLine(reader, lineFeed + 1, stackScratch, ref rented);
-            scoped ReadOnlySpan<byte> name = default, value = default;
             rejection = line[lineFeed - 1] != (byte)'\r'
                 ? RequestRejection.InvalidHeaderLine
                 : SplitField(line[..(lineFeed - 1)], out name, out value);
@@ -161,6 +170,37 @@ internal sealed partial class HttpParser(HttpParserLimits limits)
 
         ReturnScratch(rented);
         return result;
+    }
+
+    /// <summary>
+    /// The common case in one pass: a valid field line, CRLF included, wholly in <paramref name="span"/> with its LF at
+    /// most at <paramref name="maxIndex"/>. The name is the run of tchar before the first ':'; the search for a byte no
+    /// field value may hold finds the line's CR, so the LF search and the value check are one scan. False for anything
+    /// else (an invalid, incomplete, too long or segment-crossing line): the general path below decides it, and since
+    /// it accepts exactly the lines this accepts, with the same name and value, the result never depends on the path.
+    /// </summary>
+    private static bool TrySplitFieldLine(ReadOnlySpan<byte> span, long maxIndex, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value, out int length)
+    {
+        name = value = default;
+        length = 0;
+        span = span[..(int)Math.Min(span.Length, Math.Max(maxIndex + 1, 0))];
+        int colon = HttpCharacters.TokenPrefixLength(span);
+        if (colon == 0 || colon == span.Length || span[colon] != (byte)':')
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> rest = span[(colon + 1)..];
+        int end = rest.IndexOfAny(HttpCharacters.InvalidFieldValue);
+        if (end < 0 || end + 1 >= rest.Length || rest[end] != (byte)'\r' || rest[end + 1] != (byte)'\n')
+        {
+            return false;
+        }
+
+        name = span[..colon];
+        value = HttpCharacters.TrimWhitespace(rest[..end]);
+        length = colon + end + 3;
+        return true;
     }
 
     /// <summary>

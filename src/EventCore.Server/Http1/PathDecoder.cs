@@ -13,12 +13,15 @@ internal sealed class PathDecoder
 {
     private const int StackLimit = 512;
 
+    // ASCII but '%' and '.': a path of only these decodes to itself (one scan for "no escape, no dot segment, ASCII").
+    private static readonly SearchValues<byte> s_plain = SearchValues.Create([.. Enumerable.Range(0, 128).Where(b => b is not '%' and not '.').Select(b => (byte)b)]);
+
     private string _lastPath = string.Empty;
 
     /// <summary>The decoded path, or null when the decoded bytes are not UTF-8 or hold a NUL (%00): answer 400.</summary>
     public string? Decode(ReadOnlySpan<byte> raw)
     {
-        if (raw.IndexOfAny((byte)'%', (byte)'.') < 0 && Ascii.IsValid(raw))
+        if (!raw.ContainsAnyExcept(s_plain))
         {
             return Ascii.Equals(raw, _lastPath) ? _lastPath : (_lastPath = Encoding.ASCII.GetString(raw));
         }

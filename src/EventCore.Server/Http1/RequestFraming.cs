@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace EventCore.Server.Http1;
 
 /// <summary>How the request body is delimited (RFC 9112 §6.3).</summary>
@@ -18,7 +16,7 @@ internal enum RequestBodyKind : byte
 /// Strict on purpose (a lenient framing decision behind a proxy is a smuggling hole): Content-Length is a list of
 /// <c>1*DIGIT</c> values that must all be equal ("5, 5" and repeated identical fields count as one, RFC 9110 §8.6);
 /// Transfer-Encoding must end in one <c>chunked</c> and carry no other coding; both together are refused; exactly one
-/// valid Host. The first rejection is remembered: <see cref="OnHeader"/> returns it and <see cref="Complete"/> returns
+/// valid Host. The first rejection is remembered: <c>OnHeader</c> returns it and <see cref="Complete"/> returns
 /// it again, so a caller may also ignore OnHeader's result and only look at Complete's.
 /// </remarks>
 internal partial struct RequestFraming
@@ -43,18 +41,25 @@ internal partial struct RequestFraming
 
     /// <summary>Called for every header field; validates Content-Length, Transfer-Encoding and Host values.</summary>
     /// <returns>The first rejection seen so far in this request (sticky), or <see cref="RequestRejection.None"/>.</returns>
-    public RequestRejection OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    public RequestRejection OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => OnHeader(KnownHeaders.Slot(name), value);
+
+    /// <summary>
+    /// <see cref="OnHeader(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> for a name already looked up: its
+    /// <see cref="KnownHeader"/> slot, or -1. <paramref name="validHost"/>: the caller knows these exact bytes to be a
+    /// valid Host value (the same as one accepted before), so only the count is checked.
+    /// </summary>
+    public RequestRejection OnHeader(int slot, ReadOnlySpan<byte> value, bool validHost = false)
     {
         if (_rejection != RequestRejection.None)
         {
             return _rejection;
         }
 
-        _rejection = name.Length switch
+        _rejection = slot switch
         {
-            4 when Ascii.EqualsIgnoreCase(name, "Host"u8) => OnHost(value),
-            14 when Ascii.EqualsIgnoreCase(name, "Content-Length"u8) => OnContentLength(value),
-            17 when Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8) => OnTransferEncoding(value),
+            (int)KnownHeader.Host => OnHost(value, validHost),
+            (int)KnownHeader.ContentLength => OnContentLength(value),
+            (int)KnownHeader.TransferEncoding => OnTransferEncoding(value),
             _ => RequestRejection.None,
         };
         return _rejection;
@@ -86,7 +91,7 @@ internal partial struct RequestFraming
         return RequestRejection.None;
     }
 
-    private RequestRejection OnHost(ReadOnlySpan<byte> value)
+    private RequestRejection OnHost(ReadOnlySpan<byte> value, bool valid)
     {
         if (++_hostCount > 1)
         {
@@ -94,7 +99,7 @@ internal partial struct RequestFraming
         }
 
         _hostIsEmpty = value.IsEmpty;
-        return value.IsEmpty || HttpCharacters.IsValidHostAndPort(value) ? RequestRejection.None : RequestRejection.InvalidHost;
+        return value.IsEmpty || valid || HttpCharacters.IsValidHostAndPort(value) ? RequestRejection.None : RequestRejection.InvalidHost;
     }
 
     /// <summary><c>Content-Length = 1#DIGIT</c> whose members (over every field) all have the same value.</summary>
