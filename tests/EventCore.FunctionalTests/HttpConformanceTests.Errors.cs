@@ -72,6 +72,21 @@ public abstract partial class HttpConformanceTests
     }
 
     [Theory(Timeout = TestTimeout)]
+    [InlineData("POST")]
+    [InlineData("PUT")]
+    public async Task Http10PostOrPutWithoutALengthIs400AndCloses(string method)
+    {
+        // HTTP/1.0 has no chunked coding, so a request body would have to end with the connection, which cannot carry
+        // the answer: Kestrel rejects a POST or PUT that gives no Content-Length (its "Length Required" message, 400).
+        var ct = TestContext.Current.CancellationToken;
+        using var connection = await ConnectAsync(ct);
+
+        await connection.SendAsync($"{method} /echo HTTP/1.0\r\nContent-Type: text/plain\r\n\r\nhello", ct);
+
+        await AssertErrorAndCloseAsync(connection, 400, $"HTTP/1.0 {method} without Content-Length", ct);
+    }
+
+    [Theory(Timeout = TestTimeout)]
     [InlineData("control char in target", "GET /plain\u0001text HTTP/1.1\r\nHost: localhost\r\n\r\n")]
     [InlineData("CL + TE", Echo + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")]
     [InlineData("signed Content-Length", Echo + "Content-Length: +5\r\n\r\nhello")]

@@ -29,8 +29,6 @@ internal static class DifferentialTarget
     /// target's authority (EventCore does); Kestrel refuses the mismatch. Routing, not framing.</item>
     /// <item>Sub-delims ';', '=', '*', '+' and pct-encodings in Host: RFC 3986 §3.2.2 reg-name allows them; Kestrel
     /// refuses them (it accepts the other sub-delims). Routing, not framing. (A ',' EventCore refuses too.)</item>
-    /// <item>An HTTP/1.0 POST or PUT with neither Content-Length nor Transfer-Encoding: RFC 9112 §6.3 (rule 7) gives it a
-    /// zero-length body, as EventCore does; Kestrel answers 411. Both end the request at the same byte.</item>
     /// <item>Absolute-form targets Kestrel does not take (an upper-case scheme, no path): EventCore parses the
     /// absolute-URI of RFC 9112 §3.2.2 and routes by its authority; compared as the equivalent origin-form request.</item>
     /// <item>HTTP/1.2 to HTTP/1.9: served as HTTP/1.1 (RFC 9110 §2.5: a higher minor version is compatible); Kestrel
@@ -55,7 +53,6 @@ internal static class DifferentialTarget
         ("absolute-form authority differs from Host", HostFromAuthority),
         ("BWS in chunk extensions", StripChunkExtensionWhitespace),
         ("sub-delims or pct-encoding in Host", PlainHost),
-        ("HTTP/1.0 POST or PUT without a length", ZeroLengthForHttp10),
         ("leading zeros in a chunk size", StripChunkSizeZeros),
         ("trailer fields over Kestrel's count", DropTrailers),
         ("CONNECT", ConnectAsGet),
@@ -235,16 +232,6 @@ internal static class DifferentialTarget
         var last = text.IndexOf("\r\n0\r\n", StringComparison.Ordinal);
         var end = last < 0 ? -1 : text.IndexOf("\r\n\r\n", last + 3, StringComparison.Ordinal);
         return end < 0 ? input : Encoding.Latin1.GetBytes(text[..(last + 5)] + text[(end + 2)..]);
-    }
-
-    /// <summary>Adds <c>Content-Length: 0</c> to a head that has no framing field.</summary>
-    private static byte[] ZeroLengthForHttp10(byte[] input)
-    {
-        var text = Encoding.Latin1.GetString(input);
-        var headEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        return headEnd < 0 || Regex.IsMatch(text[..headEnd], "(?im)^(content-length|transfer-encoding):")
-            ? input
-            : Encoding.Latin1.GetBytes(text[..headEnd] + "\r\nContent-Length: 0" + text[headEnd..]);
     }
 
     /// <summary>Turns an absolute-form target into origin-form, with the authority as the only Host.</summary>

@@ -111,6 +111,11 @@ internal sealed class HeadRecorder : IHttpRequestLineHandler, IHttpHeadersHandle
         if (Result == ParseResult.Complete)
         {
             FramingRejection = _framing.Complete(Version, Form, out var kind, out var length);
+            if (FramingRejection == RequestRejection.None)
+            {
+                FramingRejection = RequestFraming.CheckHttp10Length(Version, Method, kind);
+            }
+
             (BodyKind, ContentLength) = (kind, length);
         }
     }

@@ -55,6 +55,11 @@ internal abstract partial class Http1Exchange
         if (result == ParseResult.Complete)
         {
             rejection = _requestFraming.Complete(_version, _form, out _bodyKind, out _requestContentLength);
+            if (rejection == RequestRejection.None)
+            {
+                rejection = RequestFraming.CheckHttp10Length(_version, _method, _bodyKind);
+            }
+
             return rejection == RequestRejection.None ? ParseResult.Complete : ParseResult.Rejected;
         }
 

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+
 namespace EventCore.Server.Http1;
 
 /// <summary>How the request body is delimited (RFC 9112 §6.3).</summary>
@@ -90,6 +92,16 @@ internal partial struct RequestFraming
         contentLength = kind == RequestBodyKind.ContentLength ? _contentLength : 0;
         return RequestRejection.None;
     }
+
+    /// <summary>
+    /// An HTTP/1.0 POST or PUT must give a Content-Length: without chunked coding its body could only end with the
+    /// connection, which must stay open to carry the answer (RFC 9112 §6.3 reads such a request's body as empty; Kestrel
+    /// refuses it with 400, and so does EventCore, rather than hand the app an empty form).
+    /// </summary>
+    public static RequestRejection CheckHttp10Length(HttpVersion version, string method, RequestBodyKind kind)
+        => version == HttpVersion.Http10 && kind == RequestBodyKind.None && (HttpMethods.IsPost(method) || HttpMethods.IsPut(method))
+            ? RequestRejection.LengthRequiredHttp10
+            : RequestRejection.None;
 
     private RequestRejection OnHost(ReadOnlySpan<byte> value, bool valid)
     {

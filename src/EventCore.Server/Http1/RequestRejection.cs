@@ -35,6 +35,7 @@ internal enum RequestRejection : byte
     UnsupportedTransferCoding,     // 501
     InvalidTransferEncoding,       // a coding that is not a token, or chunked with parameters
     TransferEncodingInHttp10,      // RFC 9112 §6.1: faulty framing in an HTTP/1.0 request
+    LengthRequiredHttp10,          // an HTTP/1.0 POST or PUT without Content-Length (Kestrel's 400 "Length Required")
     MissingHost,
     MultipleHosts,
     InvalidHost,
