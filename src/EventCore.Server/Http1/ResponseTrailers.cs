@@ -97,19 +97,21 @@ internal sealed class ResponseTrailers : HeaderDictionary
             }
         }
 
-        output.Write("0\r\n"u8);
+        var section = new HeadWriter(output, 64);
+        section.Write("0\r\n"u8);
         foreach (var (name, values) in trailers)
         {
             foreach (var value in values)
             {
                 if (value is not null)
                 {
-                    ResponseWriter.WriteHeader(output, name, value, encodingSelector);
+                    section.WriteField(name, value, encodingSelector);
                 }
             }
         }
 
-        ResponseWriter.WriteCrlf(output);
+        section.Write("\r\n"u8);
+        section.Commit();
     }
 
     private static void ValidateName(string name)
