@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -43,14 +42,6 @@ internal static class ResponseWriter
         span[written++] = (byte)'\r';
         span[written++] = (byte)'\n';
         output.Advance(written);
-    }
-
-    /// <summary>Writes a decimal number header (Content-Length) without formatting a string.</summary>
-    public static void WriteNumberHeader(IBufferWriter<byte> output, ReadOnlySpan<byte> nameAndSeparator, long value)
-    {
-        Span<byte> digits = stackalloc byte[20];
-        Utf8Formatter.TryFormat(value, digits, out var length);
-        WriteHeader(output, nameAndSeparator, digits[..length]);
     }
 
     /// <summary>Writes <paramref name="length"/> as hex, left-padded with zeros to <paramref name="width"/> digits, then CRLF.</summary>
