@@ -39,6 +39,28 @@ public class HeaderDictionaryTests
     }
 
     [Fact]
+    public void Response_headers_keep_known_bits_through_set_remove_and_clear_in_any_case()
+    {
+        var headers = new ResponseHeaders { ["date"] = "x", ["SERVER"] = "s", ["X-Other-Name"] = "o" };
+        Assert.Equal(KnownResponseHeaders.Date | KnownResponseHeaders.Server, headers.Known);
+        headers.Add("connection", "close");
+        headers["Transfer-encoding"] = "gzip";
+        headers.ContentLength = 5;
+        Assert.Equal(KnownResponseHeaders.Date | KnownResponseHeaders.Server | KnownResponseHeaders.Connection
+            | KnownResponseHeaders.TransferEncoding | KnownResponseHeaders.ContentLength, headers.Known);
+        headers.Remove("DATE");
+        headers["Connection"] = StringValues.Empty;
+        headers.ContentLength = null;
+        headers.Remove(new KeyValuePair<string, StringValues>("server", "s"));
+        Assert.Equal(KnownResponseHeaders.TransferEncoding, headers.Known);
+        headers.Remove("Datum");
+        headers["Dade"] = "not Date";
+        Assert.Equal(KnownResponseHeaders.TransferEncoding, headers.Known);
+        headers.Clear();
+        Assert.Equal(KnownResponseHeaders.None, headers.Known);
+    }
+
+    [Fact]
     public void Response_headers_are_read_only_once_committed_until_reset()
     {
         var headers = new ResponseHeaders { ["X-A"] = "1" };

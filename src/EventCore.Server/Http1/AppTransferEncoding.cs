@@ -31,11 +31,11 @@ internal static class AppTransferEncoding
 {
     /// <summary>
     /// Classifies the app's header and makes the headers consistent with it (removes what must not be sent). Called
-    /// before the head is committed; the fast path (no header) is one length-bit check.
+    /// before the head is committed; the fast path (no header) is one bit of <see cref="ResponseHeaders.Known"/>.
     /// </summary>
     public static AppTransferCoding Prepare(ResponseHeaders headers, HttpVersion version, int statusCode)
     {
-        if (!headers.TryGetValue(HeaderNames.TransferEncoding, out var value))
+        if ((headers.Known & KnownResponseHeaders.TransferEncoding) == 0 || !headers.TryGetValue(HeaderNames.TransferEncoding, out var value))
         {
             return AppTransferCoding.None;
         }

@@ -99,7 +99,7 @@ internal abstract partial class Http1Exchange
         var buffered = _preStartBuffer?.WrittenCount ?? 0;
         var bodyAllowed = !HttpMethods.IsHead(_method) && _statusCode is >= 200 and not 204 and not 304;
         // Trailers need chunked framing, which a Content-Length set here would rule out.
-        if (!bodyAllowed || _upgraded || _responseHeaders.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.TransferEncoding)
+        if (!bodyAllowed || _upgraded || (_responseHeaders.Known & KnownResponseHeaders.TransferEncoding) != 0
             || (_responseHeaders.ContentLength is null && HasResponseTrailers))
         {
             return;

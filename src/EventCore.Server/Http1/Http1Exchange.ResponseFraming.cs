@@ -30,6 +30,11 @@ internal abstract partial class Http1Exchange
 {
     private const int LargeUnflushedBytes = 64 * 1024;
 
+    // The head's size past the status line, as a hint for its first span: Date, Server and a couple of short app
+    // fields (plaintext's head is 121 bytes). A bigger head takes more spans; a much bigger hint would leave the
+    // rest of a segment unused more often.
+    private const int HeadSizeHint = 128;
+
     private ResponseFraming _responseFraming;
     private bool _responseCompleted;
     private bool _upgraded;
@@ -74,23 +79,40 @@ internal abstract partial class Http1Exchange
         _responseHeaders.MakeReadOnly();
         _responseFraming = ChooseFraming(appCoding);
         _responseTrailers?.SetReadOnly(!CanSendTrailers);
+        var known = _responseHeaders.Known;
         // A client still waiting for 100-continue will not send the body now: the connection's framing is unknown.
         var bodyWithheld = _expectContinue && !_continueSent && !_bodyReader.IsComplete;
-        if (bodyWithheld || _service.IsShuttingDown || Owner.IsClosing || Owner.ConnectionAgeReached || HeaderHasToken(HeaderNames.Connection, "close"))
+        if (bodyWithheld || _service.IsShuttingDown || Owner.IsClosing || Owner.ConnectionAgeReached
+            || ((known & KnownResponseHeaders.Connection) != 0 && HeaderHasToken(HeaderNames.Connection, "close")))
         {
             _keepAlive = false;
         }
 
-        ResponseWriter.WriteStatusLine(_output, _statusCode, _reasonPhrase);
-        ResponseWriter.WriteHeaders(_output, _responseHeaders);
-        WriteServerHeaders();
+        var statusLine = ResponseWriter.StatusLine(_statusCode, _reasonPhrase);
+        var head = new HeadWriter(_output, statusLine.Length + HeadSizeHint);
+        head.Write(statusLine);
+        head.WriteFields(_responseHeaders);
+        WriteServerFields(ref head);
+
         if (_responseFraming == ResponseFraming.Chunked && appCoding == AppTransferCoding.None)
         {
-            ResponseWriter.WriteHeader(_output, "Transfer-Encoding: "u8, "chunked"u8);
+            head.Write("Transfer-Encoding: chunked\r\n"u8);
         }
 
-        WriteConnectionHeader();
-        ResponseWriter.WriteCrlf(_output);
+        if (!_upgraded && (known & KnownResponseHeaders.Connection) == 0)
+        {
+            if (!_keepAlive)
+            {
+                head.Write("Connection: close\r\n"u8);
+            }
+            else if (_version == HttpVersion.Http10)
+            {
+                head.Write("Connection: keep-alive\r\n"u8);
+            }
+        }
+
+        head.Write("\r\n"u8);
+        head.Commit();
         _pendingFlush = true;
     }
 
@@ -133,33 +155,25 @@ internal abstract partial class Http1Exchange
         return ResponseFraming.CloseDelimited;
     }
 
+    /// <summary>Date and Server (unless the app set them) straight to the output: a rejection's head.</summary>
     private void WriteServerHeaders()
     {
-        if (!_responseHeaders.ContainsKey(HeaderNames.Date))
-        {
-            _output.Write(_service.DateCache.Current.HeaderLine);
-        }
-
-        if (_service.Options.AddServerHeader && !_responseHeaders.ContainsKey(HeaderNames.Server))
-        {
-            _output.Write("Server: EventCore\r\n"u8);
-        }
+        var head = new HeadWriter(_output, HeadSizeHint);
+        WriteServerFields(ref head);
+        head.Commit();
     }
 
-    private void WriteConnectionHeader()
+    private void WriteServerFields(ref HeadWriter head)
     {
-        if (_upgraded || _responseHeaders.ContainsKey(HeaderNames.Connection))
+        var known = _responseHeaders.Known;
+        if ((known & KnownResponseHeaders.Date) == 0)
         {
-            return;
+            head.Write(_service.DateCache.Current.HeaderLine);
         }
 
-        if (!_keepAlive)
+        if (_service.Options.AddServerHeader && (known & KnownResponseHeaders.Server) == 0)
         {
-            ResponseWriter.WriteHeader(_output, "Connection: "u8, "close"u8);
-        }
-        else if (_version == HttpVersion.Http10)
-        {
-            ResponseWriter.WriteHeader(_output, "Connection: "u8, "keep-alive"u8);
+            head.Write("Server: EventCore\r\n"u8);
         }
     }
 

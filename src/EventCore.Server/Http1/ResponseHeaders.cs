@@ -5,12 +5,25 @@ using Microsoft.Net.Http.Headers;
 
 namespace EventCore.Server.Http1;
 
+/// <summary>Response fields the server itself looks for when it writes the head: one bit each, set while present.</summary>
+[Flags]
+internal enum KnownResponseHeaders : byte
+{
+    None = 0,
+    Date = 1,
+    Server = 2,
+    Connection = 4,
+    TransferEncoding = 8,
+    ContentLength = 16,
+}
+
 /// <summary>
 /// Response headers. Names must be tokens and values printable ASCII or HTAB (like Kestrel's default), or any
 /// non-control character for a field the <see cref="EncodingSelector"/> names an encoding for; both are checked when
 /// set and an invalid one throws <see cref="InvalidOperationException"/>, so nothing unchecked can reach the wire
 /// (<see cref="ResponseFieldValidation"/>). Read-only once the response head is written. Content-Length is mirrored
-/// as a number for framing.
+/// as a number for framing, and the fields the server checks for are mirrored as <see cref="Known"/> bits, so
+/// writing the head asks no dictionary.
 /// </summary>
 internal sealed class ResponseHeaders : HeaderDictionary
 {
@@ -18,9 +31,13 @@ internal sealed class ResponseHeaders : HeaderDictionary
     private static readonly string?[] s_lengthStrings = new string?[1024];
 
     private long? _contentLength;
+    private KnownResponseHeaders _known;
     private bool _isReadOnly;
 
     public override bool IsReadOnly => _isReadOnly;
+
+    /// <summary>Which of the fields the server checks for are present (kept by every set, remove and clear).</summary>
+    public KnownResponseHeaders Known => _known;
 
     /// <summary>The connection's <see cref="EventCoreServerOptions.ResponseHeaderEncodingSelector"/> (null: ASCII only).</summary>
     public Func<string, System.Text.Encoding?>? EncodingSelector { get; set; }
@@ -36,6 +53,7 @@ internal sealed class ResponseHeaders : HeaderDictionary
                 ThrowIfReadOnly();
                 Store(HeaderNames.ContentLength, LengthString(length));
                 _contentLength = length;
+                _known |= KnownResponseHeaders.ContentLength;
             }
             else
             {
@@ -57,14 +75,20 @@ internal sealed class ResponseHeaders : HeaderDictionary
         ThrowIfReadOnly();
         base.Clear();
         _contentLength = null;
+        _known = KnownResponseHeaders.None;
     }
 
     public override bool Remove(string key)
     {
         var removed = base.Remove(key);
-        if (removed && string.Equals(key, HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase))
+        if (removed)
         {
-            _contentLength = null;
+            var known = KnownField(key);
+            _known &= ~known;
+            if (known == KnownResponseHeaders.ContentLength)
+            {
+                _contentLength = null;
+            }
         }
 
         return removed;
@@ -78,13 +102,29 @@ internal sealed class ResponseHeaders : HeaderDictionary
             ResponseFieldValidation.ValidateValue(key, item, EncodingSelector);
         }
 
-        if (string.Equals(key, HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase))
+        var known = KnownField(key);
+        if (known == KnownResponseHeaders.ContentLength)
         {
             _contentLength = ParseContentLength(value);
         }
 
         base.Set(key, value);
+        _known |= known;
     }
+
+    /// <summary>The bit of a field the server checks for, or None: names are told apart by length first.</summary>
+    private static KnownResponseHeaders KnownField(string key) => key.Length switch
+    {
+        4 when Is(key, HeaderNames.Date) => KnownResponseHeaders.Date,
+        6 when Is(key, HeaderNames.Server) => KnownResponseHeaders.Server,
+        10 when Is(key, HeaderNames.Connection) => KnownResponseHeaders.Connection,
+        14 when Is(key, HeaderNames.ContentLength) => KnownResponseHeaders.ContentLength,
+        17 when Is(key, HeaderNames.TransferEncoding) => KnownResponseHeaders.TransferEncoding,
+        _ => KnownResponseHeaders.None,
+    };
+
+    private static bool Is(string key, string name)
+        => ReferenceEquals(key, name) || string.Equals(key, name, StringComparison.OrdinalIgnoreCase);
 
     private static string LengthString(long length)
         => length < s_lengthStrings.Length

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
@@ -76,7 +77,7 @@ internal sealed class ResponseTrailers : HeaderDictionary
     /// Writes the end of a chunked body: the last chunk, the trailer fields of <paramref name="trailers"/> (ours, or a
     /// dictionary the app put in the feature, whose fields are checked here), and the final CRLF.
     /// </summary>
-    public static void WriteChunkedEnd(IBufferWriter<byte> output, IHeaderDictionary? trailers, Func<string, Encoding?>? encodingSelector)
+    public static void WriteChunkedEnd(PipeWriter output, IHeaderDictionary? trailers, Func<string, Encoding?>? encodingSelector)
     {
         if (trailers is null || trailers.Count == 0)
         {
@@ -97,19 +98,21 @@ internal sealed class ResponseTrailers : HeaderDictionary
             }
         }
 
-        output.Write("0\r\n"u8);
+        var section = new HeadWriter(output, 64);
+        section.Write("0\r\n"u8);
         foreach (var (name, values) in trailers)
         {
             foreach (var value in values)
             {
                 if (value is not null)
                 {
-                    ResponseWriter.WriteHeader(output, name, value, encodingSelector);
+                    section.WriteField(name, value, encodingSelector);
                 }
             }
         }
 
-        ResponseWriter.WriteCrlf(output);
+        section.Write("\r\n"u8);
+        section.Commit();
     }
 
     private static void ValidateName(string name)
