@@ -16,7 +16,7 @@ public sealed class BlockedLoopResources;
 /// request blocks in it, and everything else must go on. Thread and fd counts are process-wide: these run alone.
 /// </summary>
 [Collection(nameof(BlockedLoopResources))]
-public class BlockedLoopTests
+public class BlockedLoopTests : IDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private readonly Blocker _blocker = new();
@@ -262,11 +262,32 @@ public class BlockedLoopTests
     }
 
     /// <summary>A connection whose first request is done, so the next ones arrive on the loop (not on the accepting thread).</summary>
+    /// <summary>Whatever a test asserts, nothing it blocked stays blocked (a blocked thread would count in the next test).</summary>
+    public void Dispose()
+    {
+        _blocker.Release();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// A connection that served one request and went back to its idle wait: a connection's first turn runs on the
+    /// thread pool (the dispatcher starts it there), so a request sent before that turn ends would run there too,
+    /// not on the loop these tests block.
+    /// </summary>
     private static async Task<RawClient> ConnectWarmAsync(ServerHost host)
     {
         var client = await host.ConnectAsync();
         Assert.Equal("hello", await GetAsync(client, "/"));
+        var local = client.Socket.LocalEndPoint;
+        await UntilAsync(() => IsIdle(host, local), () => $"the connection from {local} did not go back to its idle wait");
         return client;
+    }
+
+    private static bool IsIdle(ServerHost host, EndPoint? client)
+    {
+        var found = new (EndPoint? Client, bool Idle)[] { (client, false) };
+        host.Connections.ForEach(static (c, state) => state[0].Idle |= c.IsIdle && Equals(c.RemoteEndPoint, state[0].Client), found);
+        return found[0].Idle;
     }
 
     private static async Task<string> GetAsync(RawClient client, string path)

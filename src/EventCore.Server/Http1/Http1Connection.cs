@@ -105,6 +105,12 @@ internal abstract partial class Http1Connection : IParkOwner
 
     internal bool IsAborted => _aborted;
 
+    /// <summary>Between requests, in the idle wait (any thread, racy; for tests).</summary>
+    internal bool IsIdle => _isIdle;
+
+    /// <summary>The peer's address (for tests to find a client's connection).</summary>
+    internal System.Net.EndPoint? RemoteEndPoint => _connection.RemoteEndPoint;
+
     /// <summary>Whether <c>MaxConnectionAge</c> has passed: the response starting now is the connection's last.</summary>
     internal bool ConnectionAgeReached => _maxAgeDeadline != 0 && _service.ConnectionAge.IsReached(_maxAgeDeadline);
 
