@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace EventCore.FunctionalTests.Site;
@@ -51,8 +52,10 @@ public abstract class BrowserTests(SiteFixture fixture)
         await page.FillAsync("input[name=username]", SiteClient.DemoUser);
         await page.FillAsync("input[name=password]", SiteClient.DemoPassword);
         await page.ClickAsync("form.card button[type=submit]");
-        await page.WaitForURLAsync("**/account/me");
-        Assert.Equal(SiteClient.DemoUser, await page.TextContentAsync("#user"));
+        // Wait for what the new page shows, not for its load event: on a loaded CI machine Playwright twice saw no
+        // load event within 30 s here, with the network idle (once on Kestrel, once on EventCore).
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/me$"), new() { Timeout = StepTimeout });
+        await Assertions.Expect(page.Locator("#user")).ToHaveTextAsync(SiteClient.DemoUser, new() { Timeout = StepTimeout });
 
         // Upload through the form, see it listed.
         var name = $"browser-{Guid.NewGuid():N}.txt";
