@@ -52,8 +52,8 @@ public abstract class BrowserTests(SiteFixture fixture)
         await page.FillAsync("input[name=username]", SiteClient.DemoUser);
         await page.FillAsync("input[name=password]", SiteClient.DemoPassword);
         await page.ClickAsync("form.card button[type=submit]");
-        // Wait for what the new page shows, not for its load event: on a loaded CI machine Playwright twice saw no
-        // load event within 30 s here, with the network idle (once on Kestrel, once on EventCore).
+        // Wait for what the new page shows, not for its load event: on a loaded CI machine Playwright once saw no load
+        // event within 30 s here with the network idle (and the Kestrel run once timed out in a load-state wait too).
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/me$"), new() { Timeout = StepTimeout });
         await Assertions.Expect(page.Locator("#user")).ToHaveTextAsync(SiteClient.DemoUser, new() { Timeout = StepTimeout });
 
