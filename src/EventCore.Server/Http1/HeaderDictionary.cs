@@ -1,20 +1,19 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace EventCore.Server.Http1;
 
 /// <summary>
-/// A reusable, case-insensitive header dictionary. One instance per connection per direction, cleared between
-/// requests: <see cref="Dictionary{TKey, TValue}.Clear"/> keeps its arrays, so refilling it allocates nothing.
+/// A reusable, case-insensitive header dictionary: the response's headers and trailers (request headers have known-name
+/// slots of their own, <see cref="RequestHeaders"/>). One instance per exchange, cleared between requests:
+/// <see cref="Dictionary{TKey, TValue}.Clear"/> keeps its arrays, so refilling it allocates nothing.
 /// Not thread-safe (request thread only, like the rest of the request).
 /// </summary>
 /// <remarks>
-/// Most lookups miss: hosting asks every request for traceparent/tracestate/baggage, the server for Date, Server,
-/// Connection and Transfer-Encoding. A bit per name length present (<see cref="_lengths"/>) answers most misses without
-/// hashing the name.
+/// Many lookups miss (middleware asking whether a field was set yet). A bit per name length present
+/// (<see cref="_lengths"/>) answers most misses without hashing the name.
 /// </remarks>
 internal abstract class HeaderDictionary : IHeaderDictionary
 {
@@ -114,19 +113,11 @@ internal abstract class HeaderDictionary : IHeaderDictionary
         Store(key, value);
     }
 
-    /// <summary>Stores without validation (parsed request fields; values the derived class has checked).</summary>
+    /// <summary>Stores without validation (values the derived class has checked).</summary>
     private protected void Store(string key, StringValues value)
     {
         _lengths |= 1UL << key.Length;
         _headers[key] = value;
-    }
-
-    /// <summary>Adds a parsed field; a repeated name gets the value appended. One hash lookup either way.</summary>
-    private protected void StoreOrAppend(string key, string value)
-    {
-        _lengths |= 1UL << key.Length;
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_headers, key, out var exists);
-        slot = exists ? StringValues.Concat(slot, value) : value;
     }
 
     private bool MayContain(string key) => (_lengths & (1UL << key.Length)) != 0;

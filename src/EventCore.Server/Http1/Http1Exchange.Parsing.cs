@@ -156,11 +156,12 @@ internal abstract partial class Http1Exchange
         Owner.EndReason.Set(Infrastructure.Metrics.ConnectionEndReasonExtensions.ToEndReason(rejection));
         ServerLog.BadRequest(_service.ConnectionLogger, ConnectionId, rejection.ToString(), statusCode);
         _keepAlive = false;
-        ResponseWriter.WriteStatusLine(_output, statusCode, null);
-        WriteServerHeaders();
-        ResponseWriter.WriteHeader(_output, "Content-Length: "u8, "0"u8);
-        ResponseWriter.WriteHeader(_output, "Connection: "u8, "close"u8);
-        ResponseWriter.WriteCrlf(_output);
+        var statusLine = ResponseWriter.StatusLine(statusCode, null);
+        var head = new HeadWriter(_output, statusLine.Length + HeadSizeHint);
+        head.Write(statusLine);
+        WriteServerFields(ref head);
+        head.Write("Content-Length: 0\r\nConnection: close\r\n\r\n"u8);
+        head.Commit();
         _pendingFlush = true;
         await FlushPendingAsync();
     }

@@ -155,14 +155,7 @@ internal abstract partial class Http1Exchange
         return ResponseFraming.CloseDelimited;
     }
 
-    /// <summary>Date and Server (unless the app set them) straight to the output: a rejection's head.</summary>
-    private void WriteServerHeaders()
-    {
-        var head = new HeadWriter(_output, HeadSizeHint);
-        WriteServerFields(ref head);
-        head.Commit();
-    }
-
+    /// <summary>Date and Server, unless the app set them (a response's head and a rejection's).</summary>
     private void WriteServerFields(ref HeadWriter head)
     {
         var known = _responseHeaders.Known;

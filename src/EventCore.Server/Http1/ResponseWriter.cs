@@ -32,18 +32,6 @@ internal static class ResponseWriter
             ? s_statusLines[statusCode] ??= BuildStatusLine(statusCode, ReasonPhrases.GetReasonPhrase(statusCode))
             : BuildStatusLine(statusCode, reasonPhrase ?? string.Empty);
 
-    /// <summary>Writes a header whose name and value are already bytes (<paramref name="nameAndSeparator"/> includes ": ").</summary>
-    public static void WriteHeader(IBufferWriter<byte> output, ReadOnlySpan<byte> nameAndSeparator, ReadOnlySpan<byte> value)
-    {
-        var span = output.GetSpan(nameAndSeparator.Length + value.Length + 2);
-        nameAndSeparator.CopyTo(span);
-        value.CopyTo(span[nameAndSeparator.Length..]);
-        var written = nameAndSeparator.Length + value.Length;
-        span[written++] = (byte)'\r';
-        span[written++] = (byte)'\n';
-        output.Advance(written);
-    }
-
     /// <summary>Writes <paramref name="length"/> as hex, left-padded with zeros to <paramref name="width"/> digits, then CRLF.</summary>
     public static void WriteChunkPrefix(Span<byte> destination, int length, int width)
     {
