@@ -173,6 +173,7 @@ internal sealed partial class EpollConnection : IValueTaskSource
         // calls the owner instead (CompletePark). A continuation not registered yet is dropped when it comes (OnCompleted).
         _parkContinuationState = null;
         Interlocked.Exchange(ref _parkContinuation, s_parkReleased);
+        ParkOwner!.OnPipesReleased();
         return true;
     }
 

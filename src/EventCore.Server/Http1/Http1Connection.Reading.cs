@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using EventCore.Server.Infrastructure;
 
 namespace EventCore.Server.Http1;
@@ -103,22 +104,49 @@ internal abstract partial class Http1Connection
 
     /// <summary>
     /// Before waiting for a new request: the responses written so far go out, and the exchange returns to the pool
-    /// (an idle connection holds no per-request state). False when the output is closed.
+    /// (an idle connection holds no per-request state; see <see cref="Settle"/>). False when the output is closed.
     /// </summary>
-    private async ValueTask<bool> SettleBeforeWaitingAsync()
+    private ValueTask<bool> SettleBeforeWaitingAsync()
     {
         if (_exchange is not { } exchange)
         {
-            return true;
+            return new(true);
         }
 
-        await exchange.FlushPendingAsync();
-        if (exchange.OutputClosed)
+        var flush = exchange.FlushPendingAsync();
+        if (!flush.IsCompletedSuccessfully)
+        {
+            return SettleAfterFlushAsync(flush); // not an async method above: a flush done at once costs no state machine
+        }
+
+        flush.GetAwaiter().GetResult();
+        return new(Settle());
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> SettleAfterFlushAsync(ValueTask flush)
+    {
+        await flush;
+        return Settle();
+    }
+
+    /// <summary>
+    /// The responses are flushed (false if the output is closed). The exchange goes back to the pool — unless the
+    /// connection parks with its pipes: then it is kept with them, so a busy keep-alive connection reuses it for its
+    /// next request, and goes back when the loop takes the pipes back (<see cref="EventCore.Transport.Epoll.IParkOwner.OnPipesReleased"/>).
+    /// </summary>
+    private bool Settle()
+    {
+        if (_exchange!.OutputClosed)
         {
             return false;
         }
 
-        ReleaseExchange();
+        if (_parkable is null)
+        {
+            ReleaseExchange();
+        }
+
         return true;
     }
 

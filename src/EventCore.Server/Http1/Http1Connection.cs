@@ -38,7 +38,10 @@ internal abstract partial class Http1Connection : IParkOwner
     /// </summary>
     private EpollConnection? _parkable;
 
-    /// <summary>The request being served (and its pipelined successors); null while idle. Written by the request thread.</summary>
+    /// <summary>
+    /// The request being served (and its pipelined successors); kept while parked with the pipes, null once idle
+    /// without them. Written by the request thread, and by the loop while parked (<see cref="IParkOwner.OnPipesReleased"/>).
+    /// </summary>
     private volatile Http1Exchange? _exchange;
 
     private long _requestNumber;
@@ -153,6 +156,12 @@ internal abstract partial class Http1Connection : IParkOwner
     /// in a new one, from the idle wait. One state machine allocated per wake after ≥ 1 s of idleness.
     /// </summary>
     void IParkOwner.ResumeAfterRelease() => _ = ServeAsync(resumed: true);
+
+    /// <summary>
+    /// Loop thread, while parked: the pipes went back to the loop, so the exchange kept for the next request goes
+    /// back to the pool (<see cref="SettleBeforeWaitingAsync"/>); the parked request thread touches neither.
+    /// </summary>
+    void IParkOwner.OnPipesReleased() => ReleaseExchange();
 
     /// <summary>
     /// The connection's life in one async method, so an idle connection holds at most one state machine — none once

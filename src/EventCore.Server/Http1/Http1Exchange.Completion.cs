@@ -30,23 +30,54 @@ internal abstract partial class Http1Exchange
     /// <summary>Body bytes the app wrote before the head could be written (OnStarting callbacks still pending).</summary>
     private ArrayBufferWriter<byte> PreStartBuffer => _preStartBuffer ??= new ArrayBufferWriter<byte>();
 
-    /// <summary>After the app returned (or threw): finish the response and run OnCompleted. Returns the error to report.</summary>
+    /// <summary>
+    /// After the app returned (or threw): finish the response and run OnCompleted. Returns the error to report. The
+    /// common case — the app succeeded, the response ends without an await, no OnCompleted callback — costs no state
+    /// machine.
+    /// </summary>
+    protected ValueTask<Exception?> FinishRequestAsync(Exception? error)
+    {
+        if (error is not null || _onCompleted.Count > 0 || !CanCompleteResponseSynchronously)
+        {
+            return FinishRequestSlowAsync(error, completionError: null);
+        }
+
+        try
+        {
+            CompleteResponse();
+            return default;
+        }
+        catch (Exception ex)
+        {
+            return FinishRequestSlowAsync(null, ex);
+        }
+    }
+
+    /// <summary><see cref="FinishRequestAsync"/> in full; <paramref name="completionError"/>: ending the response threw already.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected async ValueTask<Exception?> FinishRequestAsync(Exception? error)
+    private async ValueTask<Exception?> FinishRequestSlowAsync(Exception? error, Exception? completionError)
     {
         if (error is not null)
         {
             OnApplicationException(error);
         }
 
-        try
+        if (completionError is null)
         {
-            await CompleteResponseAsync();
+            try
+            {
+                await CompleteResponseAsync();
+            }
+            catch (Exception ex)
+            {
+                completionError = ex;
+            }
         }
-        catch (Exception ex)
+
+        if (completionError is not null)
         {
-            error ??= ex;
-            OnApplicationException(ex);
+            error ??= completionError;
+            OnApplicationException(completionError);
             await CompleteResponseAsync();
         }
 
@@ -60,11 +91,37 @@ internal abstract partial class Http1Exchange
         return error;
     }
 
+    /// <summary>Whether ending the response needs no await: it started already, or has no OnStarting callback to run first.</summary>
+    private bool CanCompleteResponseSynchronously => _hasStarted || _onStarting.Count == 0;
+
     /// <summary>Writes whatever ends the response: the head if not yet written, the last chunk; checks Content-Length.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask CompleteResponseAsync()
+    private ValueTask CompleteResponseAsync()
     {
-        if (_responseCompleted || Owner.IsAborted || _responseBroken)
+        if (CanCompleteResponseSynchronously || ResponseEnded)
+        {
+            CompleteResponse();
+            return default;
+        }
+
+        return StartThenCompleteResponseAsync();
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask StartThenCompleteResponseAsync()
+    {
+        PrepareUnstartedResponseEnd();
+        await EnsureStartedAsync(); // the OnStarting callbacks, then the head
+        FlushPreStartBuffer();
+        CompleteResponse();
+    }
+
+    /// <summary>The response is complete, or can no longer be completed.</summary>
+    private bool ResponseEnded => _responseCompleted || Owner.IsAborted || _responseBroken;
+
+    /// <summary><see cref="CompleteResponseAsync"/> once no OnStarting callback is left to await.</summary>
+    private void CompleteResponse()
+    {
+        if (ResponseEnded)
         {
             return;
         }
@@ -72,7 +129,7 @@ internal abstract partial class Http1Exchange
         if (!_hasStarted)
         {
             PrepareUnstartedResponseEnd();
-            await EnsureStartedAsync();
+            CommitHead();
             FlushPreStartBuffer();
         }
 

@@ -39,14 +39,11 @@ internal abstract partial class Http1Exchange
     /// Before the next request, whatever the app left of this body is read and discarded, up to
     /// MaxRequestBodyDrainSize and within a short deadline. False: close the connection instead.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    internal async ValueTask<bool> DrainRequestBodyAsync()
-    {
-        if (_bodyReader.IsComplete)
-        {
-            return true;
-        }
+    internal ValueTask<bool> DrainRequestBodyAsync() => _bodyReader.IsComplete ? new(true) : DrainRemainingBodyAsync();
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> DrainRemainingBodyAsync()
+    {
         // A client waiting for 100-continue may never send the body; and a huge remainder is not worth reading.
         if (_upgraded || (_expectContinue && !_continueSent)
             || (_bodyKind == RequestBodyKind.ContentLength && _bodyReader.Remaining > Limits.MaxRequestBodyDrainSize))

@@ -264,19 +264,37 @@ internal abstract partial class Http1Exchange
     /// small: then the end of the request (or of the pipelined batch) flushes it, so pipelined plaintext responses
     /// leave in one write.
     /// </summary>
+    internal ValueTask<FlushResult> FlushBodyAsync(CancellationToken cancellationToken)
+    {
+        // Not an async method: a write that needs no flush (or whose flush completes at once) costs no state machine.
+        try
+        {
+            if (!_hasStarted && !TryStartSynchronously())
+            {
+                return StartThenFlushBodyAsync(cancellationToken); // OnStarting callbacks to await first
+            }
+
+            FlushPreStartBuffer();
+            if (_responseFraming == ResponseFraming.ContentLength && _responseBytesWritten == _declaredLength && _unflushedBytes < LargeUnflushedBytes)
+            {
+                return default;
+            }
+
+            _pendingFlush = false;
+            _unflushedBytes = 0;
+            return FlushOutputAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<FlushResult>(ex); // in the task, as from the async method this replaces
+        }
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    internal async ValueTask<FlushResult> FlushBodyAsync(CancellationToken cancellationToken)
+    private async ValueTask<FlushResult> StartThenFlushBodyAsync(CancellationToken cancellationToken)
     {
         await EnsureStartedAsync();
-        FlushPreStartBuffer();
-        if (_responseFraming == ResponseFraming.ContentLength && _responseBytesWritten == _declaredLength && _unflushedBytes < LargeUnflushedBytes)
-        {
-            return default;
-        }
-
-        _pendingFlush = false;
-        _unflushedBytes = 0;
-        return await FlushOutputAsync(cancellationToken);
+        return await FlushBodyAsync(cancellationToken);
     }
 
     /// <summary>Stream/PipeWriter WriteAsync: start if needed, frame the bytes, then the flush policy.</summary>

@@ -83,19 +83,34 @@ internal abstract partial class Http1Exchange
     internal abstract ValueTask ExecuteRequestAsync();
 
     /// <summary>Sends what the responses so far have written to the output.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    internal async ValueTask FlushPendingAsync()
+    internal ValueTask FlushPendingAsync()
     {
-        if (_pendingFlush)
+        if (!_pendingFlush)
         {
-            _pendingFlush = false;
-            _unflushedBytes = 0;
-            var result = await FlushOutputAsync();
-            if (result.IsCompleted || result.IsCanceled)
-            {
-                _keepAlive = false;
-                _outputClosed = true;
-            }
+            return default;
+        }
+
+        _pendingFlush = false;
+        _unflushedBytes = 0;
+        var flush = FlushOutputAsync();
+        if (!flush.IsCompletedSuccessfully)
+        {
+            return AwaitFlushAsync(flush);
+        }
+
+        OnFlushed(flush.Result);
+        return default;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask AwaitFlushAsync(ValueTask<FlushResult> flush) => OnFlushed(await flush);
+
+    private void OnFlushed(FlushResult result)
+    {
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            _keepAlive = false;
+            _outputClosed = true;
         }
     }
 

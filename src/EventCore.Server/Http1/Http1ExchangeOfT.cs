@@ -17,25 +17,63 @@ internal sealed class Http1Exchange<TContext>(ServiceContext service, IHttpAppli
 
     public TContext? HostContext { get; set; }
 
-    /// <summary>Kestrel's order: CreateContext → ProcessRequestAsync → response end (+OnStarting) → OnCompleted → DisposeContext.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    internal override async ValueTask ExecuteRequestAsync()
+    /// <summary>
+    /// Kestrel's order: CreateContext → ProcessRequestAsync → response end (+OnStarting) → OnCompleted → DisposeContext.
+    /// Not an async method: an app that completes synchronously, with a response that ends synchronously, costs no
+    /// state machine.
+    /// </summary>
+    internal override ValueTask ExecuteRequestAsync()
     {
-        var metrics = Service.Metrics;
-        var start = metrics.RequestStart();
+        var start = Service.Metrics.RequestStart();
         var context = _application.CreateContext(this);
+        Task application;
+        try
+        {
+            application = _application.ProcessRequestAsync(context);
+        }
+        catch (Exception ex)
+        {
+            application = Task.FromException(ex);
+        }
+
+        if (!application.IsCompletedSuccessfully)
+        {
+            return AwaitApplicationAsync(application, context, start);
+        }
+
+        var finish = FinishRequestAsync(error: null);
+        if (!finish.IsCompletedSuccessfully)
+        {
+            return EndRequestAsync(finish, context, start);
+        }
+
+        EndRequest(context, finish.Result, start);
+        return default;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask AwaitApplicationAsync(Task application, TContext context, long start)
+    {
         Exception? error = null;
         try
         {
-            await _application.ProcessRequestAsync(context);
+            await application;
         }
         catch (Exception ex)
         {
             error = ex;
         }
 
-        error = await FinishRequestAsync(error);
+        EndRequest(context, await FinishRequestAsync(error), start);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask EndRequestAsync(ValueTask<Exception?> finish, TContext context, long start)
+        => EndRequest(context, await finish, start);
+
+    private void EndRequest(TContext context, Exception? error, long start)
+    {
         _application.DisposeContext(context, error);
-        metrics.RequestStop(start);
+        Service.Metrics.RequestStop(start);
     }
 }

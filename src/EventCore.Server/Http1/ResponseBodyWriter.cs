@@ -67,6 +67,18 @@ internal sealed class ResponseBodyStream(Http1Exchange connection, ResponseBodyW
         FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
+    /// <summary>The flush's result is not the stream's business; a flush done already costs no state machine.</summary>
+    private static ValueTask IgnoreResult(ValueTask<FlushResult> flush)
+    {
+        if (flush.IsCompletedSuccessfully)
+        {
+            flush.GetAwaiter().GetResult(); // gives a pooled source back
+            return default;
+        }
+
+        return AwaitFlushAsync(flush);
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask IgnoreResult(ValueTask<FlushResult> flush) => await flush;
+    private static async ValueTask AwaitFlushAsync(ValueTask<FlushResult> flush) => await flush;
 }
