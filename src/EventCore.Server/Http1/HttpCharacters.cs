@@ -73,7 +73,24 @@ internal static class HttpCharacters
     };
 
     /// <summary>Removes leading and trailing SP / HTAB.</summary>
-    public static ReadOnlySpan<byte> TrimWhitespace(ReadOnlySpan<byte> value) => value.Trim(" \t"u8);
+    /// <remarks>Two scalar loops: a field value has one SP or none at each end, and the set-based
+    /// <c>Trim(" \t"u8)</c> costs a search of the set per byte looked at (every field line passes here).</remarks>
+    public static ReadOnlySpan<byte> TrimWhitespace(ReadOnlySpan<byte> value)
+    {
+        var start = 0;
+        while (start < value.Length && IsWhitespace(value[start]))
+        {
+            start++;
+        }
+
+        var end = value.Length;
+        while (end > start && IsWhitespace(value[end - 1]))
+        {
+            end--;
+        }
+
+        return value[start..end];
+    }
 
     /// <summary>
     /// Validates <c>uri-host [ ":" port ]</c> (RFC 9110 §7.2, RFC 3986 §3.2.2): a non-empty reg-name or IPv4 address

@@ -16,26 +16,15 @@ internal sealed partial class HttpParser
             : line.StartsWith("HEAD "u8) ? (4, HttpMethods.Head)
             : line.StartsWith("PUT "u8) ? (3, HttpMethods.Put)
             : (line.IndexOfAnyExcept(HttpCharacters.Token), null);
-        if (methodEnd <= 0 || line.Contains((byte)'\r'))
+        if (methodEnd <= 0)
         {
             return RequestRejection.InvalidRequestLine;
-        }
-
-        if (line[methodEnd] != (byte)' ')
-        {
-            return RequestRejection.InvalidMethod;
         }
 
         ReadOnlySpan<byte> method = line[..methodEnd];
-        ReadOnlySpan<byte> rest = line[(methodEnd + 1)..];
-        int targetEnd = rest.IndexOf((byte)' ');
-        if (targetEnd <= 0)
-        {
-            return RequestRejection.InvalidRequestLine;
-        }
-
-        ReadOnlySpan<byte> target = rest[..targetEnd];
-        RequestRejection rejection = ParseVersion(rest[(targetEnd + 1)..], out HttpVersion version);
+        RequestRejection rejection = TrySplitCommonLine(line, methodEnd, out ReadOnlySpan<byte> target, out HttpVersion version)
+            ? RequestRejection.None
+            : SplitLine(line, methodEnd, out target, out version);
         if (rejection != RequestRejection.None)
         {
             return rejection;
@@ -58,6 +47,61 @@ internal sealed partial class HttpParser
             Authority = authority,
         });
         return RequestRejection.None;
+    }
+
+    /// <summary>
+    /// The common line in one step: <c>method SP target SP HTTP/1.1</c> (or <c>HTTP/1.0</c>) whose target holds
+    /// request-target bytes only. The version is the fixed tail, so the target ends where the tail begins: no search
+    /// for a CR or for the space after the target, no version grammar. Such a line holds no CR or other SP (the
+    /// method is a token, the target has neither), so <see cref="SplitLine"/> would split it the same way and accept
+    /// it; any other line returns false and takes that general path, which decides and names its rejection.
+    /// </summary>
+    private static bool TrySplitCommonLine(ReadOnlySpan<byte> line, int methodEnd, out ReadOnlySpan<byte> target, out HttpVersion version)
+    {
+        const int TailLength = 9; // " HTTP/1.1"
+        target = default;
+        version = HttpVersion.Http11;
+        if (line.Length <= methodEnd + 1 + TailLength || line[methodEnd] != (byte)' ' || !line[^TailLength..^1].SequenceEqual(" HTTP/1."u8)
+            || line[^1] is not ((byte)'1' or (byte)'0'))
+        {
+            return false;
+        }
+
+        target = line[(methodEnd + 1)..^TailLength];
+        version = line[^1] == (byte)'0' ? HttpVersion.Http10 : HttpVersion.Http11;
+        return !target.ContainsAnyExcept(HttpCharacters.Target);
+    }
+
+    /// <summary>
+    /// The general grammar of a line <see cref="TrySplitCommonLine"/> did not take: a CR anywhere, a method not ended
+    /// by SP, an empty target, any version, a target with bytes a request-target may not hold.
+    /// </summary>
+    private static RequestRejection SplitLine(ReadOnlySpan<byte> line, int methodEnd, out ReadOnlySpan<byte> target, out HttpVersion version)
+    {
+        target = default;
+        version = HttpVersion.Http11;
+        if (line.Contains((byte)'\r'))
+        {
+            return RequestRejection.InvalidRequestLine;
+        }
+
+        if (line[methodEnd] != (byte)' ')
+        {
+            return RequestRejection.InvalidMethod;
+        }
+
+        ReadOnlySpan<byte> rest = line[(methodEnd + 1)..];
+        int targetEnd = rest.IndexOf((byte)' ');
+        if (targetEnd <= 0)
+        {
+            return RequestRejection.InvalidRequestLine;
+        }
+
+        target = rest[..targetEnd];
+        RequestRejection rejection = ParseVersion(rest[(targetEnd + 1)..], out version);
+        return rejection != RequestRejection.None ? rejection
+            : target.ContainsAnyExcept(HttpCharacters.Target) ? RequestRejection.InvalidRequestTarget
+            : RequestRejection.None;
     }
 
     /// <summary>
@@ -94,20 +138,14 @@ internal sealed partial class HttpParser
     }
 
     /// <summary>
-    /// Classifies the request-target (RFC 9112 §3.2): origin-form (not for CONNECT), asterisk-form (OPTIONS only),
-    /// authority-form (CONNECT only, port required), absolute-form with an http or https scheme.
+    /// Classifies the request-target (RFC 9112 §3.2), its bytes already checked: origin-form (not for CONNECT),
+    /// asterisk-form (OPTIONS only), authority-form (CONNECT only, port required), absolute-form with an http or https scheme.
     /// </summary>
     private static RequestRejection ParseTarget(ReadOnlySpan<byte> method, ReadOnlySpan<byte> target, out RequestTargetForm form, out ReadOnlySpan<byte> path, out ReadOnlySpan<byte> query, out ReadOnlySpan<byte> authority)
     {
         form = RequestTargetForm.Origin;
         path = query = authority = default;
-        bool isConnect = method.SequenceEqual("CONNECT"u8);
-        if (target.ContainsAnyExcept(HttpCharacters.Target))
-        {
-            return RequestRejection.InvalidRequestTarget;
-        }
-
-        if (isConnect)
+        if (method.SequenceEqual("CONNECT"u8))
         {
             form = RequestTargetForm.Authority;
             authority = target;

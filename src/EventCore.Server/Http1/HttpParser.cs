@@ -96,28 +96,32 @@ internal sealed partial class HttpParser(HttpParserLimits limits)
     /// ends the section is consumed. Also used for chunked trailers. On Incomplete the reader stands after the
     /// last whole field line delivered and <paramref name="state"/> counts the lines delivered.
     /// </summary>
-    /// <remarks>The hot loop of the parser: kept in one piece on purpose.</remarks>
-    [SkipLocalsInit]
+    /// <remarks>
+    /// The hot loop of the parser. A line not split by <see cref="TrySplitFieldLine"/> goes to <see cref="ParseFieldLine"/>,
+    /// which holds the scratch buffer: a method with both a loop and a stackalloc is compiled once, fully optimised but
+    /// without tiering's profile (no on-stack replacement with a stackalloc), so the stackalloc stays out of this loop.
+    /// </remarks>
     public ParseResult ParseHeaders<THandler>(THandler handler, ref SequenceReader<byte> reader, ref HeaderParsingState state, out RequestRejection rejection)
         where THandler : IHttpHeadersHandler
     {
-        Span<byte> stackScratch = stackalloc byte[StackScratchSize];
-        byte[]? rented = null;
-        ParseResult result = ParseResult.Incomplete;
         rejection = RequestRejection.None;
         while (reader.TryPeek(out byte first))
         {
             if (first == (byte)'\r')
             {
                 // The empty line that ends the section, or a bare CR.
-                if (reader.TryPeek(1, out byte second))
+                if (!reader.TryPeek(1, out byte second))
                 {
-                    rejection = second == (byte)'\n' ? RequestRejection.None : RequestRejection.InvalidHeaderLine;
-                    result = second == (byte)'\n' ? ParseResult.Complete : ParseResult.Rejected;
-                    reader.Advance(second == (byte)'\n' ? 2 : 0);
+                    return ParseResult.Incomplete;
                 }
 
-                break;
+                if (second != (byte)'\n')
+                {
+                    return Reject(RequestRejection.InvalidHeaderLine, out rejection);
+                }
+
+                reader.Advance(2);
+                return ParseResult.Complete;
             }
 
             // Decided on the line's first byte, so that a truncated input is rejected the same way.
@@ -127,14 +131,12 @@ internal sealed partial class HttpParser(HttpParserLimits limits)
                 : RequestRejection.None;
             if (rejection != RequestRejection.None)
             {
-                result = ParseResult.Rejected;
-                break;
+                return ParseResult.Rejected;
             }
 
             long lineBudget = Limits.MaxRequestHeaderLineSize + 1L;
             long totalBudget = (long)Limits.MaxRequestHeadersTotalSize - state.TotalSize - 1;
-            scoped ReadOnlySpan<byte> name, value;
-            if (TrySplitFieldLine(reader.UnreadSpan, Math.Min(lineBudget, totalBudget), out name, out value, out int length))
+            if (TrySplitFieldLine(reader.UnreadSpan, Math.Min(lineBudget, totalBudget), out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value, out int length))
             {
                 handler.OnHeader(name, value);
                 state.HeaderCount++;
@@ -143,25 +145,41 @@ internal sealed partial class HttpParser(HttpParserLimits limits)
                 continue;
             }
 
-            int lineFeed = FindLineFeed(reader, Math.Min(lineBudget, totalBudget));
-            if (lineFeed < 0)
+            ParseResult lineResult = ParseFieldLine(handler, ref reader, ref state, lineBudget, totalBudget, out rejection);
+            if (lineResult != ParseResult.Complete)
             {
-                rejection = lineFeed == NoLineFeed ? RequestRejection.None
-                    : totalBudget < lineBudget ? RequestRejection.HeadersTooLarge : RequestRejection.HeaderLineTooLong;
-                result = lineFeed == NoLineFeed ? ParseResult.Incomplete : ParseResult.Rejected;
-                break;
+                return lineResult;
             }
+        }
 
-            ReadOnlySpan<byte> line = GetLine(reader, lineFeed + 1, stackScratch, ref rented);
-            rejection = line[lineFeed - 1] != (byte)'\r'
-                ? RequestRejection.InvalidHeaderLine
-                : SplitField(line[..(lineFeed - 1)], out name, out value);
-            if (rejection != RequestRejection.None)
-            {
-                result = ParseResult.Rejected;
-                break;
-            }
+        return ParseResult.Incomplete;
+    }
 
+    /// <summary>
+    /// One field line in general: Complete when it was delivered (the reader stands after it), Incomplete when its LF
+    /// is not buffered yet, Rejected with the reason. The line may cross segments: it is then copied to scratch first.
+    /// </summary>
+    [SkipLocalsInit]
+    private static ParseResult ParseFieldLine<THandler>(THandler handler, ref SequenceReader<byte> reader, ref HeaderParsingState state, long lineBudget, long totalBudget, out RequestRejection rejection)
+        where THandler : IHttpHeadersHandler
+    {
+        int lineFeed = FindLineFeed(reader, Math.Min(lineBudget, totalBudget));
+        if (lineFeed < 0)
+        {
+            rejection = lineFeed == NoLineFeed ? RequestRejection.None
+                : totalBudget < lineBudget ? RequestRejection.HeadersTooLarge : RequestRejection.HeaderLineTooLong;
+            return lineFeed == NoLineFeed ? ParseResult.Incomplete : ParseResult.Rejected;
+        }
+
+        Span<byte> stackScratch = stackalloc byte[StackScratchSize];
+        byte[]? rented = null;
+        ReadOnlySpan<byte> line = GetLine(reader, lineFeed + 1, stackScratch, ref rented);
+        scoped ReadOnlySpan<byte> name = default, value = default;
+        rejection = line[lineFeed - 1] != (byte)'\r'
+            ? RequestRejection.InvalidHeaderLine
+            : SplitField(line[..(lineFeed - 1)], out name, out value);
+        if (rejection == RequestRejection.None)
+        {
             handler.OnHeader(name, value);
             state.HeaderCount++;
             state.TotalSize += lineFeed + 1;
@@ -169,7 +187,7 @@ internal sealed partial class HttpParser(HttpParserLimits limits)
         }
 
         ReturnScratch(rented);
-        return result;
+        return rejection == RequestRejection.None ? ParseResult.Complete : ParseResult.Rejected;
     }
 
     /// <summary>

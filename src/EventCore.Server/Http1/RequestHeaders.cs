@@ -162,9 +162,17 @@ internal sealed class RequestHeaders : IHeaderDictionary
         var slot = KnownHeaders.Slot(name);
         var nameString = slot >= 0 ? KnownHeaders.Name(slot)
             : previous.Name is { } n && Ascii.Equals(name, n) ? n : Decode(name);
-        var valueString = previous.Value is { } v && ReferenceEquals(previous.Name, nameString) && Ascii.Equals(value, v)
-            ? v : DecodeValue(nameString, value);
-        previous = (nameString, valueString);
+        string valueString;
+        if (previous.Value is { } v && ReferenceEquals(previous.Name, nameString) && Ascii.Equals(value, v))
+        {
+            valueString = v;
+        }
+        else
+        {
+            // Written only when it changes: each reference stored into the array costs a GC write barrier.
+            valueString = DecodeValue(nameString, value);
+            previous = (nameString, valueString);
+        }
 
         _lengths |= 1UL << nameString.Length;
         ref var stored = ref slot >= 0 ? ref _known[slot] : ref CollectionsMarshal.GetValueRefOrAddDefault(_others ??= NewOthers(), nameString, out _);
