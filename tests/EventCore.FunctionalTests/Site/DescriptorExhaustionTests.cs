@@ -47,17 +47,18 @@ public sealed class DescriptorExhaustionTests
             {
                 // Gate: the server has taken what it may (its descriptors stop growing) before we look.
                 var held = await SettledDescriptorsAsync(app, ct);
-                var cpuBefore = app.CpuTime;
+                var cpuBefore = app.LoopCpuTime;
                 var watch = Stopwatch.StartNew();
                 Assert.Equal(200, (await GetAsync(witness, "/", ct)).StatusCode);
                 Assert.Equal(200, (await GetAsync(witness, "/plaintext", ct)).StatusCode);
                 await Task.Delay(TimeSpan.FromSeconds(1), ct);
-                var cpu = app.CpuTime - cpuBefore;
-                log?.WriteLine($"round {round}: {flood.Count} connected, server holds {held} of {limit} descriptors, {cpu.TotalMilliseconds:F0} ms CPU in {watch.ElapsedMilliseconds} ms while paused");
+                var cpu = app.LoopCpuTime - cpuBefore;
+                log?.WriteLine($"round {round}: {flood.Count} connected, server holds {held} of {limit} descriptors, {cpu.TotalMilliseconds:F0} ms of the loops' CPU in {watch.ElapsedMilliseconds} ms while paused");
 
                 Assert.False(app.HasExited, "The server crashed under descriptor pressure.");
                 Assert.True(held < limit - 16, $"The server held {held} of {limit} descriptors: no reserve was kept.");
-                // A paused loop that spun would burn a core for the whole second.
+                // A paused loop that spun would burn a core for the whole second. Only the loops' threads count: just
+                // after the start the runtime's tiered JIT and GC may use hundreds of ms on their own under load.
                 Assert.True(cpu < TimeSpan.FromMilliseconds(700), $"{cpu.TotalMilliseconds} ms CPU in about a second while paused: spinning?");
             }
             finally
