@@ -119,7 +119,7 @@ internal abstract partial class Http1Connection
             return SettleAfterFlushAsync(flush); // not an async method above: a flush done at once costs no state machine
         }
 
-        flush.GetAwaiter().GetResult();
+        flush.GetAwaiter().GetResult(); // completed: does not block; gives a pooled source back
         return new(Settle());
     }
 

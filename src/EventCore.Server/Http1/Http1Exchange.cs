@@ -98,7 +98,7 @@ internal abstract partial class Http1Exchange
             return AwaitFlushAsync(flush);
         }
 
-        OnFlushed(flush.Result);
+        OnFlushed(flush.Result); // completed: does not block
         return default;
     }
 

@@ -47,7 +47,7 @@ internal sealed class Http1Exchange<TContext>(ServiceContext service, IHttpAppli
             return EndRequestAsync(finish, context, start);
         }
 
-        EndRequest(context, finish.Result, start);
+        EndRequest(context, finish.Result, start); // completed: does not block
         return default;
     }
 

@@ -72,7 +72,7 @@ internal sealed class ResponseBodyStream(Http1Exchange connection, ResponseBodyW
     {
         if (flush.IsCompletedSuccessfully)
         {
-            flush.GetAwaiter().GetResult(); // gives a pooled source back
+            flush.GetAwaiter().GetResult(); // completed: does not block; gives a pooled source back
             return default;
         }
 
