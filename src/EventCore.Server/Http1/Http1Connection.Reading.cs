@@ -65,7 +65,7 @@ internal abstract partial class Http1Connection
         _isIdle = false;
         var exchange = TakeExchange();
         var reader = new SequenceReader<byte>(buffer);
-        var status = exchange.ParseHead(ref reader, out rejection);
+        var status = exchange.Head.Parse(ref reader, out rejection);
         if (status == ParseResult.Complete)
         {
             _input.AdvanceTo(reader.Position);
@@ -85,7 +85,7 @@ internal abstract partial class Http1Connection
         {
             // FIN. After nothing but empty lines it is a normal close; in the middle of a head it is a truncated
             // request, answered with 400 (Kestrel's way) in case the client only half-closed and still reads.
-            if (exchange.RequestLineDone || !buffer.Slice(reader.Position).IsEmpty)
+            if (exchange.Head.RequestLineDone || !buffer.Slice(reader.Position).IsEmpty)
             {
                 rejection = RequestRejection.UnexpectedEndOfRequestHead;
                 return HeadOutcome.Rejected;

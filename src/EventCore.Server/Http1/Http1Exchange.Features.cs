@@ -10,10 +10,7 @@ internal abstract partial class Http1Exchange :
     IHttpRequestFeature, IHttpRequestBodyDetectionFeature, IHttpConnectionFeature, IHttpRequestIdentifierFeature,
     IHttpMaxRequestBodySizeFeature, IHttpBodyControlFeature, IRequestBodyPipeFeature, IHttpRequestTrailersFeature
 {
-    private readonly RequestHeaders _requestHeaders = new();
     private RequestHeaders? _trailers;
-    private string _lastRawTarget = string.Empty;
-    private string _lastQueryString = string.Empty;
 
     private string _protocol = HttpProtocol.Http11;
     private string _scheme = "http";
@@ -54,8 +51,8 @@ internal abstract partial class Http1Exchange :
 
     Stream IHttpRequestFeature.Body { get => _requestBody; set => _requestBody = value; }
 
-    bool IHttpRequestBodyDetectionFeature.CanHaveBody => _bodyKind == RequestBodyKind.Chunked
-        || (_bodyKind == RequestBodyKind.ContentLength && _requestContentLength > 0);
+    bool IHttpRequestBodyDetectionFeature.CanHaveBody => _head.BodyKind == RequestBodyKind.Chunked
+        || (_head.BodyKind == RequestBodyKind.ContentLength && _head.ContentLength > 0);
 
     string IHttpConnectionFeature.ConnectionId { get => _connectionIdOverride ?? ConnectionId; set => _connectionIdOverride = value; }
 
@@ -146,11 +143,22 @@ internal abstract partial class Http1Exchange :
 
     private void InitializeFeatures()
     {
-        _requestHeaders.EncodingSelector = _service.Options.RequestHeaderEncodingSelector;
         _responseHeaders.EncodingSelector = _service.Options.ResponseHeaderEncodingSelector;
         _requestBodyStream = new RequestBodyStream(this, _bodyReader);
         _responseBodyWriter = new ResponseBodyWriter(this);
         _responseBodyStream = new ResponseBodyStream(this, _responseBodyWriter);
+    }
+
+    /// <summary>The head is complete: its request line becomes the request feature's values; keep-alive and the body's framing are decided.</summary>
+    internal void OnHeadComplete()
+    {
+        _method = _head.Method;
+        _protocol = _head.Protocol;
+        _rawTarget = _head.RawTarget;
+        _path = _head.Path;
+        _queryString = _head.QueryString;
+        _keepAlive = _head.KeepAliveRequested;
+        _bodyReader.Reset(_head.BodyKind, _head.ContentLength);
     }
 
     /// <summary>Per request, as middleware (forwarded headers) may have overwritten them.</summary>
@@ -167,14 +175,15 @@ internal abstract partial class Http1Exchange :
     /// <summary>Per request: back to the parsed values; everything the app may have replaced is restored.</summary>
     internal void ResetRequest()
     {
-        ResetHeadState();
+        _head.Reset();
+        _continueSent = false;
         ResetFeatureCollection();
         ResetResponse();
         ResetDataRates();
         _requestAbortedOverride = null;
         _scheme = _owner?.Tls is null ? "http" : "https";
         _pathBase = string.Empty;
-        _requestHeadersFeature = _requestHeaders;
+        _requestHeadersFeature = _head.Headers;
         _requestBody = _requestBodyStream;
         _requestBodyForPipe = null;
         _requestBodyPipe = null;

@@ -16,7 +16,7 @@ internal abstract partial class Http1Exchange
     /// </summary>
     internal ValueTask OnFirstBodyReadAsync()
     {
-        if (!_expectContinue || _continueSent || _version != HttpVersion.Http11 || _hasStarted)
+        if (!_head.ExpectContinue || _continueSent || _head.Version != HttpVersion.Http11 || _hasStarted)
         {
             return default;
         }
@@ -45,8 +45,8 @@ internal abstract partial class Http1Exchange
     private async ValueTask<bool> DrainRemainingBodyAsync()
     {
         // A client waiting for 100-continue may never send the body; and a huge remainder is not worth reading.
-        if (_upgraded || (_expectContinue && !_continueSent)
-            || (_bodyKind == RequestBodyKind.ContentLength && _bodyReader.Remaining > Limits.MaxRequestBodyDrainSize))
+        if (_upgraded || (_head.ExpectContinue && !_continueSent)
+            || (_head.BodyKind == RequestBodyKind.ContentLength && _bodyReader.Remaining > Limits.MaxRequestBodyDrainSize))
         {
             return false;
         }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using EventCore.Server.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -74,14 +75,14 @@ internal abstract partial class Http1Exchange
     private void CommitHead()
     {
         // May throw (a Transfer-Encoding the status forbids): the response has not started then, as in Kestrel.
-        var appCoding = AppTransferEncoding.Prepare(_responseHeaders, _version, _statusCode);
+        var appCoding = AppTransferEncoding.Prepare(_responseHeaders, _head.Version, _statusCode);
         _hasStarted = true;
         _responseHeaders.MakeReadOnly();
         _responseFraming = ChooseFraming(appCoding);
         _responseTrailers?.SetReadOnly(!CanSendTrailers);
         var known = _responseHeaders.Known;
         // A client still waiting for 100-continue will not send the body now: the connection's framing is unknown.
-        var bodyWithheld = _expectContinue && !_continueSent && !_bodyReader.IsComplete;
+        var bodyWithheld = _head.ExpectContinue && !_continueSent && !_bodyReader.IsComplete;
         if (bodyWithheld || _service.IsShuttingDown || Owner.IsClosing || Owner.ConnectionAgeReached
             || ((known & KnownResponseHeaders.Connection) != 0 && HeaderHasToken(HeaderNames.Connection, "close")))
         {
@@ -105,7 +106,7 @@ internal abstract partial class Http1Exchange
             {
                 head.Write("Connection: close\r\n"u8);
             }
-            else if (_version == HttpVersion.Http10)
+            else if (_head.Version == HttpVersion.Http10)
             {
                 head.Write("Connection: keep-alive\r\n"u8);
             }
@@ -114,6 +115,24 @@ internal abstract partial class Http1Exchange
         head.Write("\r\n"u8);
         head.Commit();
         _pendingFlush = true;
+    }
+
+    /// <summary>Answers a request the parser or a limit refused: status, Content-Length: 0, Connection: close.</summary>
+    internal async ValueTask RejectAsync(RequestRejection rejection)
+    {
+        var statusCode = rejection.StatusCode();
+        _service.Metrics.BadRequest(rejection);
+        Owner.EndReason.Set(Infrastructure.Metrics.ConnectionEndReasonExtensions.ToEndReason(rejection));
+        ServerLog.BadRequest(_service.ConnectionLogger, ConnectionId, rejection.ToString(), statusCode);
+        _keepAlive = false;
+        var statusLine = ResponseWriter.StatusLine(statusCode, null);
+        var head = new HeadWriter(_output, statusLine.Length + HeadSizeHint);
+        head.Write(statusLine);
+        WriteServerFields(ref head);
+        head.Write("Content-Length: 0\r\nConnection: close\r\n\r\n"u8);
+        head.Commit();
+        _pendingFlush = true;
+        await FlushPendingAsync();
     }
 
     private ResponseFraming ChooseFraming(AppTransferCoding appCoding)
@@ -146,7 +165,7 @@ internal abstract partial class Http1Exchange
             return ResponseFraming.ContentLength;
         }
 
-        if (_version == HttpVersion.Http11)
+        if (_head.Version == HttpVersion.Http11)
         {
             return ResponseFraming.Chunked;
         }

@@ -10,7 +10,7 @@ namespace EventCore.Server.Http1;
 /// </summary>
 internal abstract partial class Http1Exchange : IHttpUpgradeFeature
 {
-    bool IHttpUpgradeFeature.IsUpgradableRequest => _connectionUpgrade && _hasUpgradeHeader && _version == HttpVersion.Http11
+    bool IHttpUpgradeFeature.IsUpgradableRequest => _head.ConnectionUpgrade && _head.HasUpgradeHeader && _head.Version == HttpVersion.Http11
         && !((IHttpRequestBodyDetectionFeature)this).CanHaveBody;
 
     async Task<Stream> IHttpUpgradeFeature.UpgradeAsync()

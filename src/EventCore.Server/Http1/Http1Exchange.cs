@@ -20,7 +20,7 @@ namespace EventCore.Server.Http1;
 internal abstract partial class Http1Exchange
 {
     private readonly ServiceContext _service;
-    private readonly HttpParser _parser;
+    private readonly RequestHead _head;
     private readonly RequestBodyReader _bodyReader;
 
     // The connection served now, and its transport (set by Attach; empty while pooled).
@@ -36,8 +36,8 @@ internal abstract partial class Http1Exchange
     protected Http1Exchange(ServiceContext service)
     {
         _service = service;
-        _parser = service.Parser;
-        _bodyReader = new RequestBodyReader(this, new ChunkedDecoder(_parser));
+        _head = new RequestHead(service.Parser, service.Options.RequestHeaderEncodingSelector);
+        _bodyReader = new RequestBodyReader(this, new ChunkedDecoder(service.Parser));
         InitializeFeatures();
     }
 
@@ -45,6 +45,9 @@ internal abstract partial class Http1Exchange
 
     /// <summary>The connection this exchange serves.</summary>
     internal Http1Connection Owner => _owner!;
+
+    /// <summary>The request's head, parsed by the connection's request loop.</summary>
+    internal RequestHead Head => _head;
 
     /// <summary>Whether the connection may carry another request after this one.</summary>
     internal bool KeepAlive => _keepAlive;
