@@ -133,15 +133,15 @@ internal abstract partial class Http1Exchange
             FlushPreStartBuffer();
         }
 
-        if (_responseFraming == ResponseFraming.Chunked)
+        if (_framer.Framing == ResponseFraming.Chunked)
         {
             WriteChunkedEnd();
             _pendingFlush = true;
         }
-        else if (_responseFraming == ResponseFraming.ContentLength && _responseBytesWritten < _declaredLength)
+        else if (_framer.Framing == ResponseFraming.ContentLength && _framer.BytesWritten < _framer.DeclaredLength)
         {
             ReportApplicationError(new InvalidOperationException(
-                $"Response Content-Length mismatch: too few bytes written ({_responseBytesWritten} of {_declaredLength})."));
+                $"Response Content-Length mismatch: too few bytes written ({_framer.BytesWritten} of {_framer.DeclaredLength})."));
             Owner.EndReason.Set(ConnectionEndReason.ResponseContentLengthMismatch);
             BreakResponse();
         }
@@ -286,7 +286,7 @@ internal abstract partial class Http1Exchange
         var sendFile = _connection.Features.Get<IConnectionSendFileFeature>();
         try
         {
-            if (sendFile is null || _responseFraming != ResponseFraming.ContentLength)
+            if (sendFile is null || _framer.Framing != ResponseFraming.ContentLength)
             {
                 await CopyToBodyAsync(file, offset, length, cancellationToken);
                 return;
@@ -296,7 +296,7 @@ internal abstract partial class Http1Exchange
             _pendingFlush = true;
             await FlushPendingAsync();
             await SendFileTimedAsync(sendFile, file, offset, length, cancellationToken);
-            _responseBytesWritten += length;
+            _framer.CountSent(length);
         }
         catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException)
         {

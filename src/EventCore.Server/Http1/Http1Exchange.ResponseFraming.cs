@@ -7,25 +7,11 @@ using Microsoft.Net.Http.Headers;
 
 namespace EventCore.Server.Http1;
 
-/// <summary>How the response body is delimited on the wire, decided when the head is written.</summary>
-internal enum ResponseFraming : byte
-{
-    /// <summary>No body may follow (HEAD, 1xx, 204, 304): HEAD writes are dropped, others throw.</summary>
-    NoBody,
-    ContentLength,
-    Chunked,
-
-    /// <summary>HTTP/1.0 without Content-Length: the body ends when the connection closes.</summary>
-    CloseDelimited,
-
-    /// <summary>Bytes pass through as written: after an upgrade.</summary>
-    Raw,
-}
-
 /// <summary>
-/// Writing the response head and body framing. The head is decided once (Kestrel's rules): Content-Length if the
-/// app set it, else chunked on HTTP/1.1, else close-delimited; Date/Server added; Connection: close when this is
-/// the last response. Output goes to the pipe unflushed; see <see cref="FlushBodyAsync"/> for when it is flushed.
+/// Writing the response head and what may follow it. The head is decided once (Kestrel's rules): Content-Length if
+/// the app set it, else chunked on HTTP/1.1, else close-delimited; Date/Server added; Connection: close when this is
+/// the last response. The body's bytes are framed by <see cref="ResponseFramer"/> once the checks here let them
+/// through. Output goes to the pipe unflushed; see <see cref="FlushBodyAsync"/> for when it is flushed.
 /// </summary>
 internal abstract partial class Http1Exchange
 {
@@ -36,18 +22,13 @@ internal abstract partial class Http1Exchange
     // rest of a segment unused more often.
     private const int HeadSizeHint = 128;
 
-    private ResponseFraming _responseFraming;
+    private readonly ResponseFramer _framer = new();
     private bool _responseCompleted;
     private bool _upgraded;
-    private long _responseBytesWritten;
-    private long _unflushedBytes;
-    private long _declaredLength;
-    private Memory<byte> _chunkMemory;
-    private int _chunkPrefixLength;
 
     internal bool HasResponseStarted => _hasStarted;
 
-    internal long UnflushedBodyBytes => _hasStarted ? _unflushedBytes : _preStartBuffer?.WrittenCount ?? 0;
+    internal long UnflushedBodyBytes => _hasStarted ? _framer.Unflushed : _preStartBuffer?.WrittenCount ?? 0;
 
     /// <summary>Starts the response: OnStarting callbacks (async), then the head into the output pipe.</summary>
     internal ValueTask EnsureStartedAsync()
@@ -78,7 +59,7 @@ internal abstract partial class Http1Exchange
         var appCoding = AppTransferEncoding.Prepare(_responseHeaders, _head.Version, _statusCode);
         _hasStarted = true;
         _responseHeaders.MakeReadOnly();
-        _responseFraming = ChooseFraming(appCoding);
+        _framer.Start(ChooseFraming(appCoding), _responseHeaders.ContentLength ?? -1);
         _responseTrailers?.SetReadOnly(!CanSendTrailers);
         var known = _responseHeaders.Known;
         // A client still waiting for 100-continue will not send the body now: the connection's framing is unknown.
@@ -95,7 +76,7 @@ internal abstract partial class Http1Exchange
         head.WriteFields(_responseHeaders);
         WriteServerFields(ref head);
 
-        if (_responseFraming == ResponseFraming.Chunked && appCoding == AppTransferCoding.None)
+        if (_framer.Framing == ResponseFraming.Chunked && appCoding == AppTransferCoding.None)
         {
             head.Write("Transfer-Encoding: chunked\r\n"u8);
         }
@@ -137,7 +118,6 @@ internal abstract partial class Http1Exchange
 
     private ResponseFraming ChooseFraming(AppTransferCoding appCoding)
     {
-        _declaredLength = _responseHeaders.ContentLength ?? -1;
         if (_upgraded)
         {
             return ResponseFraming.Raw;
@@ -160,7 +140,7 @@ internal abstract partial class Http1Exchange
             return ResponseFraming.Chunked;
         }
 
-        if (_declaredLength >= 0)
+        if (_responseHeaders.ContentLength is not null)
         {
             return ResponseFraming.ContentLength;
         }
@@ -205,47 +185,16 @@ internal abstract partial class Http1Exchange
     /// <summary>Writes body bytes with the response's framing. The response has started.</summary>
     internal void WriteBody(ReadOnlySpan<byte> data)
     {
-        if (data.IsEmpty || !CheckBodyWrite(data.Length))
+        if (!data.IsEmpty && CheckBodyWrite(data.Length))
         {
-            return;
+            _framer.Write(_output, data);
+            _pendingFlush = true;
         }
-
-        if (_responseFraming == ResponseFraming.Chunked)
-        {
-            var prefix = _output.GetSpan(ResponseWriter.MaxChunkPrefixLength);
-            var width = ResponseWriter.HexWidth(data.Length);
-            ResponseWriter.WriteChunkPrefix(prefix, data.Length, width);
-            _output.Advance(width + 2);
-            _output.Write(data);
-            ResponseWriter.WriteCrlf(_output);
-        }
-        else
-        {
-            _output.Write(data);
-        }
-
-        OnBodyWritten(data.Length);
     }
 
     /// <summary>Memory for the app to write body bytes into (chunked: room for the chunk framing is kept around it).</summary>
     internal Memory<byte> GetBodyMemory(int sizeHint)
-    {
-        if (!_hasStarted && !TryStartSynchronously())
-        {
-            return PreStartBuffer.GetMemory(sizeHint);
-        }
-
-        if (_responseFraming != ResponseFraming.Chunked)
-        {
-            return _output.GetMemory(sizeHint);
-        }
-
-        var memory = _output.GetMemory(Math.Max(sizeHint, 1) + ResponseWriter.MaxChunkPrefixLength + 2);
-        var width = ResponseWriter.HexWidth(memory.Length);
-        _chunkMemory = memory;
-        _chunkPrefixLength = width + 2;
-        return memory[_chunkPrefixLength..^2];
-    }
+        => _hasStarted || TryStartSynchronously() ? _framer.GetMemory(_output, sizeHint) : PreStartBuffer.GetMemory(sizeHint);
 
     internal void AdvanceBody(int count)
     {
@@ -253,29 +202,12 @@ internal abstract partial class Http1Exchange
         if (_preStartBuffer is not null && !_hasStarted)
         {
             _preStartBuffer.Advance(count);
-            return;
         }
-
-        if (count == 0 || !CheckBodyWrite(count))
+        else if (count > 0 && CheckBodyWrite(count))
         {
-            return;
+            _framer.Advance(_output, count);
+            _pendingFlush = true;
         }
-
-        if (_responseFraming == ResponseFraming.Chunked)
-        {
-            var span = _chunkMemory.Span;
-            ResponseWriter.WriteChunkPrefix(span, count, _chunkPrefixLength - 2);
-            span[_chunkPrefixLength + count] = (byte)'\r';
-            span[_chunkPrefixLength + count + 1] = (byte)'\n';
-            _output.Advance(_chunkPrefixLength + count + 2);
-            _chunkMemory = default;
-        }
-        else
-        {
-            _output.Advance(count);
-        }
-
-        OnBodyWritten(count);
     }
 
     /// <summary>
@@ -294,13 +226,13 @@ internal abstract partial class Http1Exchange
             }
 
             FlushPreStartBuffer();
-            if (_responseFraming == ResponseFraming.ContentLength && _responseBytesWritten == _declaredLength && _unflushedBytes < LargeUnflushedBytes)
+            if (_framer.IsLengthComplete && _framer.Unflushed < LargeUnflushedBytes)
             {
                 return default;
             }
 
             _pendingFlush = false;
-            _unflushedBytes = 0;
+            _framer.OnFlushed();
             return FlushOutputAsync(cancellationToken);
         }
         catch (Exception ex)
@@ -341,37 +273,27 @@ internal abstract partial class Http1Exchange
             throw new InvalidOperationException("The response body was already completed.");
         }
 
-        switch (_responseFraming)
+        switch (_framer.Framing)
         {
             case ResponseFraming.NoBody when HttpMethods.IsHead(_method):
-                _responseBytesWritten += count;
+                _framer.CountSent(count);
                 return false;
             case ResponseFraming.NoBody:
                 throw new InvalidOperationException($"Writing to the response body is invalid for responses with status code {_statusCode}.");
-            case ResponseFraming.ContentLength when _responseBytesWritten + count > _declaredLength:
+            case ResponseFraming.ContentLength when _framer.BytesWritten + count > _framer.DeclaredLength:
                 _keepAlive = false;
                 Owner.EndReason.Set(Infrastructure.Metrics.ConnectionEndReason.ResponseContentLengthMismatch);
-                throw new InvalidOperationException($"Response Content-Length mismatch: too many bytes written ({_responseBytesWritten + count} of {_declaredLength}).");
+                throw new InvalidOperationException($"Response Content-Length mismatch: too many bytes written ({_framer.BytesWritten + count} of {_framer.DeclaredLength}).");
             default:
                 return true;
         }
     }
 
-    private void OnBodyWritten(int count)
-    {
-        _responseBytesWritten += count;
-        _unflushedBytes += count;
-        _pendingFlush = true;
-    }
-
     private void ResetResponseBody()
     {
-        _responseFraming = ResponseFraming.NoBody;
+        _framer.Reset();
         _responseCompleted = false;
         _responseBroken = false;
         _upgraded = false;
-        _responseBytesWritten = 0;
-        _declaredLength = -1;
-        _chunkMemory = default;
     }
 }

@@ -32,7 +32,7 @@ internal abstract partial class Http1Exchange : IHttpResponseTrailersFeature
 
     /// <summary>Whether trailers can still be sent: HTTP/1.1, not HEAD, not ended, and chunked (or not yet decided).</summary>
     private bool CanSendTrailers => _head.Version == HttpVersion.Http11 && !HttpMethods.IsHead(_method) && !_responseCompleted
-        && (_hasStarted ? _responseFraming == ResponseFraming.Chunked : !_upgraded);
+        && (_hasStarted ? _framer.Framing == ResponseFraming.Chunked : !_upgraded);
 
     /// <summary>The app added trailers: an unstarted response is then chunked rather than given a Content-Length.</summary>
     private bool HasResponseTrailers => (_appResponseTrailers ?? _responseTrailers) is { Count: > 0 } && CanSendTrailers;

@@ -94,7 +94,7 @@ internal abstract partial class Http1Exchange
         }
 
         _pendingFlush = false;
-        _unflushedBytes = 0;
+        _framer.OnFlushed();
         var flush = FlushOutputAsync();
         if (!flush.IsCompletedSuccessfully)
         {
