@@ -295,5 +295,35 @@ public class BasicRequestTests
         Assert.Equal("example", first[5]);
     }
 
+    [Fact]
+    public async Task Connection_addresses_the_app_set_last_one_request()
+    {
+        // As forwarded-headers middleware does behind a proxy: the next request on the connection sees the real ones.
+        await using var host = await ServerHost.StartAsync(ctx =>
+        {
+            var connection = ctx.Connection;
+            var before = $"{connection.RemoteIpAddress}:{connection.RemotePort}>{connection.LocalIpAddress}:{connection.LocalPort}";
+            if (ctx.Request.Headers.ContainsKey("X-Override"))
+            {
+                connection.RemoteIpAddress = System.Net.IPAddress.Parse("192.0.2.1");
+                connection.RemotePort = 1;
+                connection.LocalIpAddress = System.Net.IPAddress.Parse("192.0.2.2");
+                connection.LocalPort = 2;
+            }
+
+            return ctx.Response.WriteAsync($"{before}|{connection.RemoteIpAddress}:{connection.RemotePort}>{connection.LocalIpAddress}:{connection.LocalPort}");
+        });
+        using var client = await host.ConnectAsync();
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nX-Override: 1\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        var first = (await client.ReadResponseAsync()).Body.Split('|');
+        var overridden = (await client.ReadResponseAsync()).Body.Split('|');
+        var third = (await client.ReadResponseAsync()).Body.Split('|');
+        Assert.Equal(first[0], first[1]);
+        Assert.StartsWith("127.0.0.1:", first[0], StringComparison.Ordinal);
+        Assert.EndsWith($">127.0.0.1:{host.Port}", first[0], StringComparison.Ordinal);
+        Assert.Equal([first[0], "192.0.2.1:1>192.0.2.2:2"], overridden);
+        Assert.Equal([first[0], first[0]], third);
+    }
+
     private static string CultureInfo(FormattableString text) => FormattableString.Invariant(text);
 }

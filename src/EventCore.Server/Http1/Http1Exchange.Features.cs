@@ -30,6 +30,7 @@ internal abstract partial class Http1Exchange :
     private IPAddress? _localIpAddress;
     private int _remotePort;
     private int _localPort;
+    private bool _connectionAddressesChanged = true; // the app set one, or another connection is served: read them again
     private long? _maxRequestBodySize;
     private bool _allowSynchronousIO;
 
@@ -56,13 +57,13 @@ internal abstract partial class Http1Exchange :
 
     string IHttpConnectionFeature.ConnectionId { get => _connectionIdOverride ?? ConnectionId; set => _connectionIdOverride = value; }
 
-    IPAddress? IHttpConnectionFeature.RemoteIpAddress { get => _remoteIpAddress; set => _remoteIpAddress = value; }
+    IPAddress? IHttpConnectionFeature.RemoteIpAddress { get => _remoteIpAddress; set => (_remoteIpAddress, _connectionAddressesChanged) = (value, true); }
 
-    IPAddress? IHttpConnectionFeature.LocalIpAddress { get => _localIpAddress; set => _localIpAddress = value; }
+    IPAddress? IHttpConnectionFeature.LocalIpAddress { get => _localIpAddress; set => (_localIpAddress, _connectionAddressesChanged) = (value, true); }
 
-    int IHttpConnectionFeature.RemotePort { get => _remotePort; set => _remotePort = value; }
+    int IHttpConnectionFeature.RemotePort { get => _remotePort; set => (_remotePort, _connectionAddressesChanged) = (value, true); }
 
-    int IHttpConnectionFeature.LocalPort { get => _localPort; set => _localPort = value; }
+    int IHttpConnectionFeature.LocalPort { get => _localPort; set => (_localPort, _connectionAddressesChanged) = (value, true); }
 
     /// <summary>"{ConnectionId}:{request number:X8}" like Kestrel; formatted on first use in each request.</summary>
     string IHttpRequestIdentifierFeature.TraceIdentifier
@@ -161,9 +162,18 @@ internal abstract partial class Http1Exchange :
         _bodyReader.Reset(_head.BodyKind, _head.ContentLength);
     }
 
-    /// <summary>Per request, as middleware (forwarded headers) may have overwritten them.</summary>
+    /// <summary>
+    /// The connection's addresses, read again only when they may differ from the ones held: after the app set one
+    /// (forwarded headers do on every request behind a proxy) or when the exchange starts serving a connection.
+    /// </summary>
     private void ResetConnectionAddresses()
     {
+        if (!_connectionAddressesChanged)
+        {
+            return;
+        }
+
+        _connectionAddressesChanged = false;
         var remote = _connection.RemoteEndPoint as IPEndPoint;
         var local = _connection.LocalEndPoint as IPEndPoint;
         _remoteIpAddress = remote?.Address;

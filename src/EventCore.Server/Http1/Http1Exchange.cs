@@ -69,6 +69,7 @@ internal abstract partial class Http1Exchange
         _bodyReader.Attach(_input);
         _pendingFlush = false;
         _outputClosed = false;
+        _connectionAddressesChanged = true;
         ResetRequest();
     }
 
