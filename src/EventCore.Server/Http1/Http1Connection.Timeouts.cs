@@ -47,13 +47,7 @@ internal abstract partial class Http1Connection
     private TimerEntry _timer;
     private volatile bool _bodyTimedOut;
 
-    // Body data rate (MinRequestBodyDataRate): only the time the app spends waiting on a read counts, like Kestrel.
-    // The rate is the request's (IHttpMinRequestBodyDataRateFeature), handed over when a wait starts.
-    private MinDataRate? _bodyRate;
-    private long _bodyBytesRead;
-    private long _bodyWaitTotalMs;
-    private long _bodyWaitStart;
-    private volatile bool _bodyReadPending;
+    private RequestBodyRateTimer _bodyRate;
 
     /// <summary>The response's flush timing (MinResponseDataRate), read by the heartbeat.</summary>
     internal ref ResponseDataRateTimer ResponseRate => ref _responseRate;
@@ -78,7 +72,7 @@ internal abstract partial class Http1Connection
 
             var deadline = Volatile.Read(ref _deadline);
             return (deadline != 0 && (DeadlineKind)(deadline >> KindShift) != DeadlineKind.KeepAlive)
-                || _bodyReadPending || _responseRate.IsWriting;
+                || _bodyRate.IsWaiting || _responseRate.IsWriting;
         }
     }
 
@@ -190,7 +184,7 @@ internal abstract partial class Http1Connection
             acted = true;
         }
 
-        if (_bodyReadPending && IsBodyTooSlow(now))
+        if (_bodyRate.IsTooSlow(now))
         {
             _bodyTimedOut = true;
             ServerLog.Timeout(_service.ConnectionLogger, ConnectionId, "MinRequestBodyDataRate");
@@ -212,9 +206,7 @@ internal abstract partial class Http1Connection
     /// <summary>Request thread: the body reader is about to wait for bytes, under the request's minimum rate.</summary>
     internal void OnBodyReadWaitStart(MinDataRate? rate)
     {
-        Volatile.Write(ref _bodyRate, rate);
-        Volatile.Write(ref _bodyWaitStart, Heartbeat.Now);
-        _bodyReadPending = true;
+        _bodyRate.StartWait(rate, Heartbeat.Now);
         if (rate is not null)
         {
             WatchActive();
@@ -229,13 +221,9 @@ internal abstract partial class Http1Connection
     }
 
     /// <summary>Request thread: the body reader got bytes (or gave up).</summary>
-    internal void OnBodyReadWaitEnd()
-    {
-        _bodyReadPending = false;
-        Volatile.Write(ref _bodyWaitTotalMs, _bodyWaitTotalMs + (Heartbeat.Now - _bodyWaitStart));
-    }
+    internal void OnBodyReadWaitEnd() => _bodyRate.EndWait(Heartbeat.Now);
 
-    internal void OnBodyBytesConsumed(long count) => Volatile.Write(ref _bodyBytesRead, _bodyBytesRead + count);
+    internal void OnBodyBytesConsumed(long count) => _bodyRate.OnBytesConsumed(count);
 
     private void OnDeadline(DeadlineKind kind)
     {
@@ -257,26 +245,12 @@ internal abstract partial class Http1Connection
         }
     }
 
-    private bool IsBodyTooSlow(long now)
-    {
-        if (Volatile.Read(ref _bodyRate) is not { } rate)
-        {
-            return false;
-        }
-
-        var waitedMs = Volatile.Read(ref _bodyWaitTotalMs) + (now - Volatile.Read(ref _bodyWaitStart));
-        return waitedMs > rate.GracePeriod.TotalMilliseconds
-            && Volatile.Read(ref _bodyBytesRead) < rate.BytesPerSecond * waitedMs / 1000;
-    }
-
     /// <summary>Per request.</summary>
     private void ResetRequestTimers()
     {
         _headersTimedOut = false;
         _bodyTimedOut = false;
-        _bodyRate = null;
-        _bodyBytesRead = _bodyWaitTotalMs = _bodyWaitStart = 0;
-        _bodyReadPending = false;
+        _bodyRate.Reset();
         _responseRate.Reset();
     }
 }
