@@ -122,7 +122,7 @@ public class HeaderDictionaryTests
     {
         var headers = new ResponseHeaders();
         var six = "X-Sixy";
-        var seventy = "X-" + new string('s', 68); // 70 % 64 == 6: shares the length bit with "X-Sixy"
+        var seventy = "X-" + new string('s', 68); // 70 % 64 == 6: a length filter must not confuse it with "X-Sixy"
         headers[seventy] = "long";
         Assert.False(headers.ContainsKey(six));
         Assert.Equal("long", headers[seventy.ToUpperInvariant()]);
@@ -145,6 +145,45 @@ public class HeaderDictionaryTests
         Assert.False(request.ContainsKey("Host"));
         Fill(request, "HOST", "b");
         Assert.Equal("b", request["host"]);
+    }
+
+    [Fact]
+    public void Every_response_slot_name_is_found_in_any_case_and_other_names_are_not()
+    {
+        Assert.Equal(["Date", "Server", "Connection", "Transfer-Encoding", "Content-Length"], ResponseHeaderNames.Names[..5]); // KnownResponseHeaders' bits
+        for (var slot = 0; slot < ResponseHeaderNames.Count; slot++)
+        {
+            var name = ResponseHeaderNames.Names[slot];
+            Assert.Equal(slot, ResponseHeaderNames.Slot(name));
+            Assert.Equal(slot, ResponseHeaderNames.Slot(name.ToUpperInvariant()));
+            Assert.Equal(slot, ResponseHeaderNames.Slot(new string(name.ToLowerInvariant())));
+            Assert.Equal(Encoding.ASCII.GetBytes(name + ": "), ResponseHeaderNames.Prefix(slot).ToArray());
+        }
+
+        Assert.All(["Dade", "Servet", "Content-Typo", "X-Powered-By", "", "Content-Lengths"], name => Assert.Equal(-1, ResponseHeaderNames.Slot(name)));
+    }
+
+    [Fact]
+    public void Response_headers_hold_slot_and_other_names_alike()
+    {
+        var headers = new ResponseHeaders { ["X-First"] = "1", ["content-type"] = "text/plain", ["X-Second"] = "2", [HeaderNames.ETag] = "\"e\"" };
+        headers.Append(HeaderNames.SetCookie, "a=1");
+        headers.Append(HeaderNames.SetCookie, "b=2");
+        Assert.Equal(5, headers.Count);
+        Assert.Equal(["Content-Type", "Set-Cookie", "ETag", "X-First", "X-Second"], headers.Keys); // slots in order, then the others
+        Assert.Equal(["a=1", "b=2"], headers[HeaderNames.SetCookie].ToArray());
+        Assert.Equal("text/plain", ((IHeaderDictionary)headers).ContentType);
+        var copy = new KeyValuePair<string, StringValues>[6];
+        headers.CopyTo(copy, 1);
+        Assert.Equal(new KeyValuePair<string, StringValues>("X-Second", "2"), copy[5]);
+        Assert.Throws<KeyNotFoundException>(() => ((IDictionary<string, StringValues>)headers)[HeaderNames.Location]);
+        Assert.True(headers.Remove("ETAG"));
+        Assert.False(headers.Remove(HeaderNames.ETag));
+        Assert.False(headers.ContainsKey(HeaderNames.ETag));
+        Assert.Equal(StringValues.Empty, headers[HeaderNames.ETag]);
+        headers.Clear();
+        Assert.Empty(headers);
+        Assert.Empty(headers.Values);
     }
 
     private static void Fill(RequestHeaders headers, params string[] pairs)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Numerics;
 using System.Text;
 
 namespace EventCore.Server.Http1;
@@ -55,19 +56,55 @@ internal ref struct HeadWriter
         _written += written;
     }
 
-    /// <summary>Every field of <paramref name="headers"/>, in the dictionary's order, one line per non-null value.</summary>
+    /// <summary>
+    /// Every field of <paramref name="headers"/>, one line per non-null value: the slots in order (each name as its
+    /// precomputed bytes), then the other names.
+    /// </summary>
     public void WriteFields(ResponseHeaders headers)
     {
-        foreach (var (name, values) in headers)
+        for (var slots = headers.PresentSlots; slots != 0; slots &= slots - 1)
         {
-            foreach (var value in values)
+            var slot = BitOperations.TrailingZeroCount(slots);
+            foreach (var value in headers.KnownValue(slot))
             {
                 if (value is not null)
                 {
-                    WriteField(name, value, headers.EncodingSelector);
+                    WriteKnownField(slot, value, headers.EncodingSelector);
                 }
             }
         }
+
+        if (headers.Others is { Count: > 0 } others)
+        {
+            foreach (var (name, values) in others)
+            {
+                foreach (var value in values)
+                {
+                    if (value is not null)
+                    {
+                        WriteField(name, value, headers.EncodingSelector);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary><c>{name}: {value}\r\n</c> for a <see cref="ResponseHeaderNames"/> slot: the name is copied as bytes.</summary>
+    private void WriteKnownField(int slot, string value, Func<string, Encoding?>? encodingSelector)
+    {
+        var prefix = ResponseHeaderNames.Prefix(slot);
+        var span = Reserve(prefix.Length + value.Length + 2);
+        prefix.CopyTo(span);
+        if (Ascii.FromUtf16(value, span[prefix.Length..], out var valueLength) != OperationStatus.Done)
+        {
+            WriteEncodedField(ResponseHeaderNames.Names[slot], value, encodingSelector);
+            return;
+        }
+
+        var written = prefix.Length + valueLength;
+        span[written++] = (byte)'\r';
+        span[written++] = (byte)'\n';
+        _written += written;
     }
 
     /// <summary>Advances the output past everything written. Nothing is written to the head after this.</summary>

@@ -107,6 +107,9 @@ internal static class KnownHeaders
     // Indexed by name length: the slots of names that long.
     private static readonly byte[][] s_byLength = BuildTable();
 
+    /// <summary>The shared name string of each slot (read only).</summary>
+    public static string[] Names => s_names;
+
     /// <summary>The shared name string of a slot.</summary>
     public static string Name(int slot) => s_names[slot];
 

@@ -266,7 +266,8 @@ internal sealed class RequestHeaders : IHeaderDictionary
         }
     }
 
-    public Enumerator GetEnumerator() => new(this);
+    /// <summary>The known fields in slot order, then the others.</summary>
+    public HeaderSlotEnumerator GetEnumerator() => new(KnownHeaders.Names, _known, _present, _others);
 
     IEnumerator<KeyValuePair<string, StringValues>> IEnumerable<KeyValuePair<string, StringValues>>.GetEnumerator() => GetEnumerator();
 
@@ -320,59 +321,4 @@ internal sealed class RequestHeaders : IHeaderDictionary
         => EncodingSelector is { } selector && !Ascii.IsValid(value) && selector(name) is { } encoding
             ? encoding.GetString(value)
             : Decode(value);
-
-    /// <summary>The known fields in slot order, then the others (a struct: foreach over the type allocates nothing).</summary>
-    public struct Enumerator : IEnumerator<KeyValuePair<string, StringValues>>
-    {
-        private readonly RequestHeaders _headers;
-        private ulong _remaining;
-        private Dictionary<string, StringValues>.Enumerator _others;
-        private bool _inOthers;
-
-        internal Enumerator(RequestHeaders headers)
-        {
-            _headers = headers;
-            _remaining = headers._present;
-        }
-
-        public KeyValuePair<string, StringValues> Current { get; private set; }
-
-        readonly object IEnumerator.Current => Current;
-
-        public bool MoveNext()
-        {
-            if (_remaining != 0)
-            {
-                var slot = BitOperations.TrailingZeroCount(_remaining);
-                _remaining &= _remaining - 1;
-                Current = new(KnownHeaders.Name(slot), _headers._known[slot]);
-                return true;
-            }
-
-            if (!_inOthers)
-            {
-                if (_headers._others is null)
-                {
-                    return false;
-                }
-
-                _others = _headers._others.GetEnumerator();
-                _inOthers = true;
-            }
-
-            if (_others.MoveNext())
-            {
-                Current = _others.Current;
-                return true;
-            }
-
-            return false;
-        }
-
-        public void Reset() => throw new NotSupportedException();
-
-        public readonly void Dispose()
-        {
-        }
-    }
 }

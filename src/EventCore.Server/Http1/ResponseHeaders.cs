@@ -5,7 +5,10 @@ using Microsoft.Net.Http.Headers;
 
 namespace EventCore.Server.Http1;
 
-/// <summary>Response fields the server itself looks for when it writes the head: one bit each, set while present.</summary>
+/// <summary>
+/// Response fields the server itself looks for when it writes the head: one bit each, set while present. The bits
+/// are the first <see cref="ResponseHeaderNames"/> slots, so they are read straight from the slot mask.
+/// </summary>
 [Flags]
 internal enum KnownResponseHeaders : byte
 {
@@ -22,22 +25,24 @@ internal enum KnownResponseHeaders : byte
 /// non-control character for a field the <see cref="EncodingSelector"/> names an encoding for; both are checked when
 /// set and an invalid one throws <see cref="InvalidOperationException"/>, so nothing unchecked can reach the wire
 /// (<see cref="ResponseFieldValidation"/>). Read-only once the response head is written. Content-Length is mirrored
-/// as a number for framing, and the fields the server checks for are mirrored as <see cref="Known"/> bits, so
+/// as a number for framing, and the fields the server checks for are slots whose bits are <see cref="Known"/>, so
 /// writing the head asks no dictionary.
 /// </summary>
 internal sealed class ResponseHeaders : HeaderDictionary
 {
+    // The slot of Content-Length: KnownResponseHeaders.ContentLength's bit.
+    private const int ContentLengthSlot = 4;
+
     // Content-Length strings for small bodies, so setting ContentLength on the hot path allocates nothing.
     private static readonly string?[] s_lengthStrings = new string?[1024];
 
     private long? _contentLength;
-    private KnownResponseHeaders _known;
     private bool _isReadOnly;
 
     public override bool IsReadOnly => _isReadOnly;
 
-    /// <summary>Which of the fields the server checks for are present (kept by every set, remove and clear).</summary>
-    public KnownResponseHeaders Known => _known;
+    /// <summary>Which of the fields the server checks for are present.</summary>
+    public KnownResponseHeaders Known => (KnownResponseHeaders)(PresentSlots & ResponseHeaderNames.ServerCheckedMask);
 
     /// <summary>The connection's <see cref="EventCoreServerOptions.ResponseHeaderEncodingSelector"/> (null: ASCII only).</summary>
     public Func<string, System.Text.Encoding?>? EncodingSelector { get; set; }
@@ -51,9 +56,8 @@ internal sealed class ResponseHeaders : HeaderDictionary
             {
                 ArgumentOutOfRangeException.ThrowIfNegative(length);
                 ThrowIfReadOnly();
-                Store(HeaderNames.ContentLength, LengthString(length));
+                StoreAt(ContentLengthSlot, HeaderNames.ContentLength, LengthString(length));
                 _contentLength = length;
-                _known |= KnownResponseHeaders.ContentLength;
             }
             else
             {
@@ -75,20 +79,14 @@ internal sealed class ResponseHeaders : HeaderDictionary
         ThrowIfReadOnly();
         base.Clear();
         _contentLength = null;
-        _known = KnownResponseHeaders.None;
     }
 
     public override bool Remove(string key)
     {
         var removed = base.Remove(key);
-        if (removed)
+        if ((Known & KnownResponseHeaders.ContentLength) == 0)
         {
-            var known = KnownField(key);
-            _known &= ~known;
-            if (known == KnownResponseHeaders.ContentLength)
-            {
-                _contentLength = null;
-            }
+            _contentLength = null;
         }
 
         return removed;
@@ -96,35 +94,22 @@ internal sealed class ResponseHeaders : HeaderDictionary
 
     protected override void Set(string key, StringValues value)
     {
-        ResponseFieldValidation.ValidateName(key);
+        ThrowIfReadOnly();
+        var slot = ResponseHeaderNames.Slot(key);
+        if (slot < 0)
+        {
+            ResponseFieldValidation.ValidateName(key); // a slot's name is a token already
+        }
+
         foreach (var item in value)
         {
             ResponseFieldValidation.ValidateValue(key, item, EncodingSelector);
         }
 
-        var known = KnownField(key);
-        if (known == KnownResponseHeaders.ContentLength)
-        {
-            _contentLength = ParseContentLength(value);
-        }
-
-        base.Set(key, value);
-        _known |= known;
+        var contentLength = slot == ContentLengthSlot ? ParseContentLength(value) : _contentLength;
+        StoreAt(slot, key, value);
+        _contentLength = contentLength;
     }
-
-    /// <summary>The bit of a field the server checks for, or None: names are told apart by length first.</summary>
-    private static KnownResponseHeaders KnownField(string key) => key.Length switch
-    {
-        4 when Is(key, HeaderNames.Date) => KnownResponseHeaders.Date,
-        6 when Is(key, HeaderNames.Server) => KnownResponseHeaders.Server,
-        10 when Is(key, HeaderNames.Connection) => KnownResponseHeaders.Connection,
-        14 when Is(key, HeaderNames.ContentLength) => KnownResponseHeaders.ContentLength,
-        17 when Is(key, HeaderNames.TransferEncoding) => KnownResponseHeaders.TransferEncoding,
-        _ => KnownResponseHeaders.None,
-    };
-
-    private static bool Is(string key, string name)
-        => ReferenceEquals(key, name) || string.Equals(key, name, StringComparison.OrdinalIgnoreCase);
 
     private static string LengthString(long length)
         => length < s_lengthStrings.Length
