@@ -206,12 +206,14 @@ internal abstract partial class Http1Exchange :
     }
 
     /// <summary>An empty, read-only header dictionary for "no trailers".</summary>
-    private sealed class HeaderDictionaryEmpty : HeaderDictionary
+    private sealed class HeaderDictionaryEmpty() : HeaderDictionary(ResponseHeaderNames.Names)
     {
         public static readonly HeaderDictionaryEmpty Instance = new();
 
         public override bool IsReadOnly => true;
 
         public override long? ContentLength { get => null; set => ThrowIfReadOnly(); }
+
+        private protected override int Slot(string key) => ResponseHeaderNames.Slot(key);
     }
 }

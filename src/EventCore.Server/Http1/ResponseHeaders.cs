@@ -28,7 +28,7 @@ internal enum KnownResponseHeaders : byte
 /// as a number for framing, and the fields the server checks for are slots whose bits are <see cref="Known"/>, so
 /// writing the head asks no dictionary.
 /// </summary>
-internal sealed class ResponseHeaders : HeaderDictionary
+internal sealed class ResponseHeaders() : HeaderDictionary(ResponseHeaderNames.Names)
 {
     // The slot of Content-Length: KnownResponseHeaders.ContentLength's bit.
     private const int ContentLengthSlot = 4;
@@ -123,4 +123,6 @@ internal sealed class ResponseHeaders : HeaderDictionary
 
     [DoesNotReturn]
     private static T ThrowInvalid<T>(string message) => throw new InvalidOperationException(message);
+
+    private protected override int Slot(string key) => ResponseHeaderNames.Slot(key);
 }

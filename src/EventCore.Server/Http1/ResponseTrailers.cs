@@ -15,7 +15,7 @@ namespace EventCore.Server.Http1;
 /// <c>Response.SupportsTrailers()</c> is false and <c>AppendTrailer</c> throws, as on Kestrel. One per connection,
 /// created on first use and reset per request; request thread only.
 /// </summary>
-internal sealed class ResponseTrailers : HeaderDictionary
+internal sealed class ResponseTrailers() : HeaderDictionary(ResponseHeaderNames.Names)
 {
     private static readonly string[] s_forbidden =
     [
@@ -126,4 +126,6 @@ internal sealed class ResponseTrailers : HeaderDictionary
             }
         }
     }
+
+    private protected override int Slot(string key) => ResponseHeaderNames.Slot(key);
 }
