@@ -218,7 +218,9 @@ internal abstract partial class Http1Connection : IParkOwner
                                 // this await never completes: the loop drops it, and ResumeAfterRelease goes on.
                                 _input = null!;
                                 _output = null!;
-                                await parkable.ParkAsync();
+                                var park = parkable.ParkAsync();
+                                ReleasePipesAfterFirstRequest(parkable);
+                                await park;
                                 RefreshPipes();
                             }
 
