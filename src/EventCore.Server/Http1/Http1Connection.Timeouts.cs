@@ -29,7 +29,7 @@ internal abstract partial class Http1Connection
     private const int KindShift = 56;
     private const long TimeMask = (1L << KindShift) - 1;
 
-    /// <summary>How long a parked connection keeps its pipes before the heartbeat has the loop take them back.</summary>
+    /// <summary>How long a parked connection keeps its pipes before the heartbeat has the loop take them back (after its first request it asks at once).</summary>
     private const long ReleaseIdlePipesAfterMs = 1000;
 
     private ResponseDataRateTimer _responseRate;
