@@ -52,7 +52,7 @@ public class IdleConnectionTests
         // request the connection asks for it as it parks (Http1Connection.ReleasePipesAfterFirstRequest).
         await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);
         var clients = await ConnectAndServeOneRequestAsync(host, Clients);
-        var idle = System.Diagnostics.Stopwatch.StartNew(); // the last connection went idle after this at the earliest
+        var idle = System.Diagnostics.Stopwatch.StartNew(); // the last connection went idle just before: the heartbeat cannot release it for ~1 s
         try
         {
             while (Released(host) < Clients)
