@@ -46,6 +46,56 @@ public class IdleConnectionTests
     }
 
     [Fact]
+    public async Task A_connection_quiet_after_its_first_request_gives_its_pipes_back_before_a_heartbeat_passes()
+    {
+        // The heartbeat releases an idle connection's pipes after 1 s of idleness at the earliest; after the first
+        // request the connection asks for it as it parks (Http1Connection.ReleasePipesAfterFirstRequest).
+        await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);
+        var clients = await ConnectAndServeOneRequestAsync(host, Clients);
+        var idle = System.Diagnostics.Stopwatch.StartNew(); // the last connection went idle just before: the heartbeat cannot release it for ~1 s
+        try
+        {
+            while (Released(host) < Clients)
+            {
+                Assert.True(idle.ElapsedMilliseconds < 900, $"only {Released(host)} of {Clients} connections quiet after one request gave their pipes back at once");
+                await Task.Delay(10, TestContext.Current.CancellationToken);
+            }
+
+            await clients[0].SendAsync(Get);
+            Assert.Equal(200, (await clients[0].ReadResponseAsync()).StatusCode);
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task A_busy_keep_alive_connection_keeps_its_pipes_between_requests()
+    {
+        // Only the first park gives the pipes back at once: later parks keep them (and the exchange) for a heartbeat,
+        // so a connection serving request after request does not rent them again each time.
+        await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);
+        using var client = (await ConnectAndServeOneRequestAsync(host, 1))[0];
+        await WaitUntilReleasedAsync(host, 1);
+        for (var i = 0; i < 3; i++)
+        {
+            await client.SendAsync(Get);
+            Assert.Equal(200, (await client.ReadResponseAsync()).StatusCode);
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!IsIdle(host))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the connection did not go back to its idle wait");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        await Task.Delay(200, TestContext.Current.CancellationToken); // well within the heartbeat's second of idleness
+        Assert.Equal(0, Released(host));
+    }
+
+    [Fact]
     public async Task A_released_connection_closes_when_the_client_sends_FIN()
     {
         await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);
@@ -154,6 +204,13 @@ public class IdleConnectionTests
             Assert.True(DateTime.UtcNow < deadline, $"only {Released(host)} of {count} idle connections gave their pipes back within 30 s");
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
+    }
+
+    private static bool IsIdle(ServerHost host)
+    {
+        var idle = new bool[1];
+        host.Connections.ForEach(static (c, found) => found[0] |= c.IsIdle, idle);
+        return idle[0];
     }
 
     private static int Released(ServerHost host)

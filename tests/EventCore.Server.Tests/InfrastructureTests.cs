@@ -1,6 +1,11 @@
+using System.Globalization;
+using System.IO.Pipelines;
 using System.Text;
 using EventCore.Server.Http1;
 using EventCore.Server.Infrastructure;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EventCore.Server.Tests;
 
@@ -40,15 +45,54 @@ public class InfrastructureTests
     public void Hex_width_fits_the_length(int length, int width) => Assert.Equal(width, ResponseWriter.HexWidth(length));
 
     [Fact]
-    public async Task Connection_manager_reports_when_empty()
+    public async Task Connection_manager_keeps_the_open_connections_and_reports_when_empty()
     {
         var manager = new ConnectionManager();
+        using var dates = new DateHeaderCache(TimeProvider.System);
+        var service = new ServiceContext(new EventCoreServerOptions(), NullLoggerFactory.Instance, new ServerMetrics(), dates, manager);
+        var connections = Enumerable.Range(0, 3).Select(i => NewConnection(service, i)).ToArray();
         Assert.True(manager.WhenEmptyAsync().IsCompleted);
-        manager.Add(manager.NextId(), null!);
+        foreach (var connection in connections)
+        {
+            manager.Add(connection);
+        }
+
         var empty = manager.WhenEmptyAsync();
         Assert.False(empty.IsCompleted);
-        manager.Remove(1);
+        Assert.Equal(3, manager.Count);
+        Assert.Equal(["2", "1", "0"], Open(manager, removing: connections[1])); // the middle one, then the newest, then the oldest
+        Assert.Equal(["2", "0"], Open(manager, removing: connections[2]));
+        Assert.Equal(["0"], Open(manager, removing: connections[2])); // removed already: nothing happens
+        Assert.False(empty.IsCompleted);
+        manager.Remove(connections[0]);
+        Assert.Equal(0, manager.Count);
+        Assert.Empty(Open(manager, removing: connections[0]));
         await empty.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        manager.Add(connections[1]); // a removed connection's links are clear: it can be listed again
+        Assert.Equal(["1"], Open(manager, removing: connections[1]));
+    }
+
+    /// <summary>The ids of the open connections, newest first; the walk removes <paramref name="removing"/> as it meets it.</summary>
+    private static List<string> Open(ConnectionManager manager, Http1Connection removing)
+    {
+        var ids = new List<string>();
+        manager.ForEach((c, _) =>
+        {
+            ids.Add(c.ConnectionId);
+            if (ReferenceEquals(c, removing))
+            {
+                manager.Remove(c); // an action may close connections (shutdown's does)
+            }
+        }, 0);
+        return ids;
+    }
+
+    private static Http1Connection<IFeatureCollection> NewConnection(ServiceContext service, int id)
+    {
+        var pipe = new Pipe();
+        var context = new DefaultConnectionContext(id.ToString(CultureInfo.InvariantCulture), new AllocationTests.DuplexPipe(pipe.Reader, pipe.Writer), new AllocationTests.DuplexPipe(pipe.Reader, pipe.Writer));
+        return new Http1Connection<IFeatureCollection>(context, service, null!); // never serves: no exchange is rented
     }
 
     /// <summary>A clock whose single timer fires on demand.</summary>

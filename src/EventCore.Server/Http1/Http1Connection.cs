@@ -49,8 +49,8 @@ internal abstract partial class Http1Connection : IParkOwner
     private volatile bool _isIdle;
     private volatile bool _aborted;
 
-    /// <summary>The connection's key in the connection manager.</summary>
-    private long _id;
+    /// <summary>The connection's links in the server's set of open connections (the connection manager's lock only).</summary>
+    private RegistryLinks _registry;
 
     // The connection's measurement, begun by the dispatcher and reported when it ends, kept in fields rather than a
     // ConnectionMetricsContext (its local endpoint is the connection's): an idle connection is kept small.
@@ -120,6 +120,9 @@ internal abstract partial class Http1Connection : IParkOwner
     /// <summary>The limit slots this connection holds (set by the dispatcher; see <see cref="ConnectionSlots"/>).</summary>
     internal ref ConnectionSlots Slots => ref _slots;
 
+    /// <summary>This connection's place in the server's set of open connections (see <see cref="ConnectionManager"/>).</summary>
+    internal ref RegistryLinks Registry => ref _registry;
+
     /// <summary>Why the connection ended, for <c>eventcore.connection.duration</c>'s <c>error.type</c>.</summary>
     internal ref ConnectionEndReasonSlot EndReason => ref _endReason;
 
@@ -139,9 +142,7 @@ internal abstract partial class Http1Connection : IParkOwner
             parkable.ParkOwner = this; // lets it give its pipes back while idle, and drop our state machine with them
         }
 
-        var connections = _service.Connections;
-        _id = connections.NextId();
-        connections.Add(_id, this);
+        _service.Connections.Add(this);
         if (_service.ConnectionLogger.IsEnabled(LogLevel.Debug))
         {
             ServerLog.ConnectionStart(_service.ConnectionLogger, ConnectionId); // the id is a string made on first use: not for nothing
@@ -218,7 +219,9 @@ internal abstract partial class Http1Connection : IParkOwner
                                 // this await never completes: the loop drops it, and ResumeAfterRelease goes on.
                                 _input = null!;
                                 _output = null!;
-                                await parkable.ParkAsync();
+                                var park = parkable.ParkAsync();
+                                ReleasePipesAfterFirstRequest(parkable);
+                                await park;
                                 RefreshPipes();
                             }
 
@@ -304,7 +307,7 @@ internal abstract partial class Http1Connection : IParkOwner
             _service.Metrics.Connections.Stop(measurement, EndReason.Value, servedHttp: true, tls);
 
             // Last: removing the last connection lets StopAsync return, by when everything above is reported.
-            _service.Connections.Remove(_id);
+            _service.Connections.Remove(this);
         }
     }
 
