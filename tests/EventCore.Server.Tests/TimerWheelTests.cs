@@ -33,7 +33,8 @@ public class TimerWheelTests
                 Assert.Equal(200, (await client.ReadResponseAsync()).StatusCode);
             }
 
-            // Every connection gives its pipes back after a second of idleness: the wheel still visits each when due.
+            // Every connection gives its pipes back (at once, as it parks after its one request); the wheel then has
+            // only the keep-alive deadlines left to watch.
             await WaitUntilAsync(() => Released(host) == Clients, () => $"only {Released(host)} of {Clients} idle connections gave their pipes back");
 
             // A window of three whole ticks: only connections with something due may be visited, never all of them.

@@ -157,6 +157,11 @@ internal abstract partial class Http1Connection
     private bool BeginIdleWait()
     {
         SetDeadline(DeadlineKind.KeepAlive, Limits.KeepAliveTimeout);
+        if (ReleasesAtOnce)
+        {
+            _releaseAskedFor = _requestNumber; // the park asks for the release itself (ReleasePipesAfterFirstRequest), not the heartbeat
+        }
+
         Volatile.Write(ref _idleSince, Heartbeat.Now);
         _isIdle = true;
         Interlocked.MemoryBarrier(); // pairs with BeginShutdown and the timer tick: one of us sees the other's write

@@ -38,8 +38,13 @@ internal abstract partial class Http1Connection
     /// <summary>When the current idle wait began (<see cref="Heartbeat.Now"/>); written by the request thread.</summary>
     private long _idleSince;
 
-    /// <summary>The idle wait whose pipes the heartbeat last asked the loop to release (heartbeat thread only).</summary>
-    private long _releaseAskedFor;
+    /// <summary>
+    /// The idle wait whose pipes were last asked back, named by the number of requests served before it (times are
+    /// too coarse: two waits can begin in one clock tick); -1 for none. Written by the heartbeat, or by the request
+    /// thread before it publishes an idle wait that asks at once (<see cref="BeginIdleWait"/>). A wait begun again
+    /// with no request between (a canceled park) is not asked for twice: it keeps its pipes until the next request.
+    /// </summary>
+    private long _releaseAskedFor = -1;
     private volatile bool _headersTimedOut;
 
     /// <summary>Set once the connection has left the server's registry (request thread): the timers forget it.</summary>
@@ -107,7 +112,7 @@ internal abstract partial class Http1Connection
     /// </summary>
     private void WatchIdle()
     {
-        var interest = _parkable is not null
+        var interest = _parkable is not null && _requestNumber != _releaseAskedFor
             ? Volatile.Read(ref _idleSince) + ReleaseIdlePipesAfterMs
             : Volatile.Read(ref _deadline) & TimeMask;
         _service.Connections.Timers.WatchIdle(this, interest);
@@ -123,11 +128,14 @@ internal abstract partial class Http1Connection
     /// </summary>
     private void ReleasePipesAfterFirstRequest(EpollConnection parkable)
     {
-        if (_requestNumber == 1)
+        if (ReleasesAtOnce)
         {
             parkable.ReleaseIdlePipes();
         }
     }
+
+    /// <summary>Whether this idle wait gives the pipes back as it parks (after the first request) rather than a heartbeat later.</summary>
+    private bool ReleasesAtOnce => _requestNumber == 1 && _parkable is not null;
 
     /// <summary>Request thread, when the connection left the server's registry: the wheel lets it go at the next tick.</summary>
     internal void OnRemoved()
@@ -153,14 +161,15 @@ internal abstract partial class Http1Connection
         }
 
         var idleSince = Volatile.Read(ref _idleSince);
-        if (_parkable is { } parkable && idleSince != _releaseAskedFor)
+        var wait = Volatile.Read(ref _requestNumber); // read after the time: a wait begun since makes this one's stale at worst
+        if (_parkable is { } parkable && wait != _releaseAskedFor)
         {
             if (now - idleSince < ReleaseIdlePipesAfterMs)
             {
                 return idleSince + ReleaseIdlePipesAfterMs;
             }
 
-            _releaseAskedFor = idleSince;
+            _releaseAskedFor = wait;
             parkable.ReleaseIdlePipes(); // the loop checks it is still parked: a request that began meanwhile keeps them
             actions++;
         }
