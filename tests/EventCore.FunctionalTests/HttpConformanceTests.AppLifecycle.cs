@@ -44,6 +44,31 @@ public abstract partial class HttpConformanceTests
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task EachRequestsActivityStartsWithoutTheLastOneAsItsParent()
+    {
+        // Hosting makes the request's Activity current when it creates its context, and stops it at the end. Whatever
+        // the server's request loop carries from one request to the next must not keep the last one current: the
+        // next request's Activity would be made its child, chaining every request of a connection into one trace.
+        // The endpoint awaits, so the request ends asynchronously (the path that once kept it).
+        var ct = TestContext.Current.CancellationToken;
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await using var app = await TestApp.StartAsync(Server, ct);
+        using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await connection.SendAsync("GET /activity-parent HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+            var response = await connection.ReadResponseAsync(ct);
+            Assert.Equal((200, "none"), (response.StatusCode, response.BodyText));
+        }
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task StreamedResponseIsChunkedForHttp11()
     {
         var ct = TestContext.Current.CancellationToken;

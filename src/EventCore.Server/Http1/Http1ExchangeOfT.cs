@@ -20,10 +20,15 @@ internal sealed class Http1Exchange<TContext>(ServiceContext service, IHttpAppli
     /// <summary>
     /// Kestrel's order: CreateContext → ProcessRequestAsync → response end (+OnStarting) → OnCompleted → DisposeContext.
     /// Not an async method: an app that completes synchronously, with a response that ends synchronously, costs no
-    /// state machine.
+    /// state machine. Like an async method, it gives its caller back the execution context it was called with:
+    /// hosting makes the request's Activity and log scope current in CreateContext, and the request loop must not
+    /// carry them (after a request that ended asynchronously the stopped Activity would still be current there, and
+    /// the next request's would become its child; and every await of the loop would resume through
+    /// ExecutionContext.Run).
     /// </summary>
     internal override ValueTask ExecuteRequestAsync()
     {
+        var callerContext = ExecutionContext.Capture();
         var start = Service.Metrics.RequestStart();
         var context = _application.CreateContext(this);
         Task application;
@@ -36,19 +41,31 @@ internal sealed class Http1Exchange<TContext>(ServiceContext service, IHttpAppli
             application = Task.FromException(ex);
         }
 
+        ValueTask pending;
         if (!application.IsCompletedSuccessfully)
         {
-            return AwaitApplicationAsync(application, context, start);
+            pending = AwaitApplicationAsync(application, context, start);
         }
-
-        var finish = FinishRequestAsync(error: null);
-        if (!finish.IsCompletedSuccessfully)
+        else
         {
-            return EndRequestAsync(finish, context, start);
+            var finish = FinishRequestAsync(error: null);
+            if (finish.IsCompletedSuccessfully)
+            {
+                EndRequest(context, finish.Result, start); // completed: does not block
+                pending = default;
+            }
+            else
+            {
+                pending = EndRequestAsync(finish, context, start);
+            }
         }
 
-        EndRequest(context, finish.Result, start); // completed: does not block
-        return default;
+        if (callerContext is not null)
+        {
+            ExecutionContext.Restore(callerContext);
+        }
+
+        return pending;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

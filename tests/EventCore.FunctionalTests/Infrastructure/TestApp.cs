@@ -9,7 +9,8 @@ namespace EventCore.FunctionalTests.Infrastructure;
 
 /// <summary>
 /// A tiny app with the endpoints the sample lacks (RequestAborted, OnStarting/OnCompleted, a cookie set from
-/// OnStarting, a slow request, a streamed chunked response, app exceptions), on the suite's server. One per test.
+/// OnStarting, a slow request, a streamed chunked response, app exceptions, the request's Activity), on the suite's
+/// server. One per test.
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
@@ -80,6 +81,14 @@ public sealed class TestApp : IAsyncDisposable
         _app.MapGet("/throw", string () => throw new InvalidOperationException("Thrown before the response started."));
         _app.MapGet("/throw-after-start", ThrowAfterStart);
         _app.MapGet("/declared-10-bytes/{written:int}", WrongContentLength);
+        _app.MapGet("/activity-parent", ActivityParent);
+    }
+
+    /// <summary>The parent of the request's Activity (hosting's, when something listens), after an await.</summary>
+    private static async Task<string> ActivityParent()
+    {
+        await Task.Yield();
+        return System.Diagnostics.Activity.Current is { } activity ? activity.ParentId ?? "none" : "no activity";
     }
 
     private async Task WaitForAbort(HttpContext context)
