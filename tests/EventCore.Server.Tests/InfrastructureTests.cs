@@ -12,6 +12,21 @@ namespace EventCore.Server.Tests;
 public class InfrastructureTests
 {
     [Fact]
+    public void Every_known_feature_type_finds_its_own_slot()
+    {
+        // The exchange's feature lookup compares type handles in its own order; the slots are the known types' order.
+        var slotOf = typeof(Http1Exchange).GetMethod(nameof(Http1Exchange.SlotOf), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
+        var known = Http1Exchange.KnownFeatureTypes;
+        for (var i = 0; i < known.Count; i++)
+        {
+            Assert.Equal(i, (int)slotOf.MakeGenericMethod(known[i]).Invoke(null, null)!);
+        }
+
+        Assert.Equal(-1, Http1Exchange.SlotOf<Microsoft.AspNetCore.Connections.Features.IConnectionIdFeature>());
+        Assert.Equal(-1, Http1Exchange.SlotOf<object>());
+    }
+
+    [Fact]
     public void Date_header_is_rfc_1123_and_refreshed_by_its_timer()
     {
         var time = new ManualTime(new DateTimeOffset(2026, 11, 23, 8, 49, 37, TimeSpan.Zero));

@@ -9,8 +9,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 namespace EventCore.Server.Http1;
 
 /// <summary>
-/// The connection is its own <see cref="IFeatureCollection"/>. Known feature types have a slot (found through a
-/// per-type static index, no hashing), which starts each request as <c>this</c> for the interfaces implemented here
+/// The connection is its own <see cref="IFeatureCollection"/>. Known feature types have a slot (found by comparing
+/// type handles, no hashing), which starts each request as <c>this</c> for the interfaces implemented here
 /// and null for those the host and middleware add; anything else goes to a dictionary that is cleared (not
 /// reallocated) per request, then to the transport's connection features.
 /// </summary>
@@ -81,13 +81,13 @@ internal abstract partial class Http1Exchange : IFeatureCollection
     {
         // A slot only ever holds an instance of its type (Set<TFeature> and the checked indexer), so no cast is needed:
         // in shared generic code a cast to TFeature is a slow helper call, on every feature lookup of every request.
-        var index = FeatureIndex<TFeature>.Value;
+        var index = SlotOf<TFeature>();
         return index >= 0 ? Unsafe.As<object?, TFeature?>(ref _features[index]) : (TFeature?)GetExtra(typeof(TFeature));
     }
 
     public void Set<TFeature>(TFeature? instance)
     {
-        var index = FeatureIndex<TFeature>.Value;
+        var index = SlotOf<TFeature>();
         if (index >= 0)
         {
             SetSlot(index, instance);
@@ -137,7 +137,7 @@ internal abstract partial class Http1Exchange : IFeatureCollection
         Array.Clear(_features, ImplementedCount, _features.Length - ImplementedCount);
         if (_owner?.Tls is { } tls)
         {
-            _features[FeatureIndex<ITlsConnectionFeature>.Value] = tls; // a slot, so the connection's feature is put in it
+            _features[SlotOf<ITlsConnectionFeature>()] = tls; // a slot, so the connection's feature is put in it
         }
 
         if (_extraFeatures.Count > 0)
@@ -148,8 +148,49 @@ internal abstract partial class Http1Exchange : IFeatureCollection
         _featureRevision++;
     }
 
-    private static class FeatureIndex<T>
+    /// <summary>
+    /// The slot of a feature type, -1 if it has none: its index in <see cref="s_knownTypes"/> (a test checks that the two
+    /// agree). A chain of type-handle compares, the most asked-for first (hosting, routing and the app ask for the first
+    /// ones on every request), as in Kestrel: in shared generic code a per-type static (the former <c>FeatureIndex&lt;T&gt;</c>)
+    /// costs a runtime helper call on every lookup.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int SlotOf<TFeature>()
     {
-        public static readonly int Value = Array.IndexOf(s_knownTypes, typeof(T));
+        if (typeof(TFeature) == typeof(IHttpRequestFeature)) { return 0; }
+        if (typeof(TFeature) == typeof(IHttpResponseFeature)) { return 1; }
+        if (typeof(TFeature) == typeof(IHttpResponseBodyFeature)) { return 2; }
+        if (typeof(TFeature) == typeof(IEndpointFeature)) { return 23; }
+        if (typeof(TFeature) == typeof(IRouteValuesFeature)) { return 24; }
+        if (typeof(TFeature) == typeof(IServiceProvidersFeature)) { return 15; }
+        if (typeof(TFeature) == typeof(IHttpRequestIdentifierFeature)) { return 6; }
+        if (typeof(TFeature) == typeof(IHttpActivityFeature)) { return 25; }
+        if (typeof(TFeature) == typeof(IHttpMaxRequestBodySizeFeature)) { return 7; }
+        if (typeof(TFeature) == typeof(IHttpRequestLifetimeFeature)) { return 5; }
+        if (typeof(TFeature) == typeof(IHttpConnectionFeature)) { return 4; }
+        if (typeof(TFeature) == typeof(IItemsFeature)) { return 16; }
+        if (typeof(TFeature) == typeof(IHttpMetricsTagsFeature)) { return 28; }
+        if (typeof(TFeature) == typeof(IHttpRequestBodyDetectionFeature)) { return 3; }
+        if (typeof(TFeature) == typeof(IHttpBodyControlFeature)) { return 8; }
+        if (typeof(TFeature) == typeof(IRequestBodyPipeFeature)) { return 9; }
+        if (typeof(TFeature) == typeof(IHttpRequestTrailersFeature)) { return 10; }
+        if (typeof(TFeature) == typeof(IHttpUpgradeFeature)) { return 11; }
+        if (typeof(TFeature) == typeof(IHttpResponseTrailersFeature)) { return 12; }
+        if (typeof(TFeature) == typeof(IHttpMinRequestBodyDataRateFeature)) { return 13; }
+        if (typeof(TFeature) == typeof(IHttpMinResponseDataRateFeature)) { return 14; }
+        if (typeof(TFeature) == typeof(IQueryFeature)) { return 17; }
+        if (typeof(TFeature) == typeof(IFormFeature)) { return 18; }
+        if (typeof(TFeature) == typeof(IRequestCookiesFeature)) { return 19; }
+        if (typeof(TFeature) == typeof(IResponseCookiesFeature)) { return 20; }
+        if (typeof(TFeature) == typeof(IHttpAuthenticationFeature)) { return 21; }
+        if (typeof(TFeature) == typeof(IAuthenticateResultFeature)) { return 22; }
+        if (typeof(TFeature) == typeof(IHttpWebSocketFeature)) { return 26; }
+        if (typeof(TFeature) == typeof(ISessionFeature)) { return 27; }
+        if (typeof(TFeature) == typeof(ITlsConnectionFeature)) { return 29; }
+        if (typeof(TFeature) == typeof(IHttpExtendedConnectFeature)) { return 30; }
+        return -1;
     }
+
+    /// <summary>The known feature types, in slot order (for tests).</summary>
+    internal static IReadOnlyList<Type> KnownFeatureTypes => s_knownTypes;
 }
