@@ -69,6 +69,23 @@ public abstract partial class HttpConformanceTests
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task AnAsyncLocalTheAppSetsWithoutAwaitingEndsWithItsRequest()
+    {
+        // The request runs without an async method between the server's loop and a synchronous endpoint: what the
+        // endpoint sets in the execution context must still end with the request, not be seen by the next one.
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await TestApp.StartAsync(Server, ct);
+        using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await connection.SendAsync("GET /async-local HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+            var response = await connection.ReadResponseAsync(ct);
+            Assert.Equal((200, "none"), (response.StatusCode, response.BodyText));
+        }
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task StreamedResponseIsChunkedForHttp11()
     {
         var ct = TestContext.Current.CancellationToken;

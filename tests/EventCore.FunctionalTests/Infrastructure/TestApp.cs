@@ -82,6 +82,17 @@ public sealed class TestApp : IAsyncDisposable
         _app.MapGet("/throw-after-start", ThrowAfterStart);
         _app.MapGet("/declared-10-bytes/{written:int}", WrongContentLength);
         _app.MapGet("/activity-parent", ActivityParent);
+        _app.MapGet("/async-local", SeenThenSetAsyncLocal);
+    }
+
+    private static readonly AsyncLocal<string> s_requestLocal = new();
+
+    /// <summary>An endpoint that sets an AsyncLocal without awaiting, and returns what it found set before.</summary>
+    private static string SeenThenSetAsyncLocal()
+    {
+        var seen = s_requestLocal.Value ?? "none";
+        s_requestLocal.Value = "set by an earlier request";
+        return seen;
     }
 
     /// <summary>The parent of the request's Activity (hosting's, when something listens), after an await.</summary>
