@@ -57,15 +57,7 @@ public abstract partial class HttpConformanceTests
             Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
-        await using var app = await TestApp.StartAsync(Server, ct);
-        using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
-
-        for (var i = 0; i < 3; i++)
-        {
-            await connection.SendAsync("GET /activity-parent HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
-            var response = await connection.ReadResponseAsync(ct);
-            Assert.Equal((200, "none"), (response.StatusCode, response.BodyText));
-        }
+        await AssertEachRequestOnOneConnectionFindsNoneAsync("/activity-parent", ct);
     }
 
     [Fact(Timeout = TestTimeout)]
@@ -73,13 +65,17 @@ public abstract partial class HttpConformanceTests
     {
         // The request runs without an async method between the server's loop and a synchronous endpoint: what the
         // endpoint sets in the execution context must still end with the request, not be seen by the next one.
-        var ct = TestContext.Current.CancellationToken;
+        await AssertEachRequestOnOneConnectionFindsNoneAsync("/async-local", TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Three requests for <paramref name="path"/> on one keep-alive connection: each must answer "none".</summary>
+    private async Task AssertEachRequestOnOneConnectionFindsNoneAsync(string path, CancellationToken ct)
+    {
         await using var app = await TestApp.StartAsync(Server, ct);
         using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
-
         for (var i = 0; i < 3; i++)
         {
-            await connection.SendAsync("GET /async-local HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+            await connection.SendAsync($"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
             var response = await connection.ReadResponseAsync(ct);
             Assert.Equal((200, "none"), (response.StatusCode, response.BodyText));
         }
