@@ -9,7 +9,7 @@ namespace EventCore.Transport.Epoll;
 /// promises not to touch the pipes until it completes. The loop then owns both pipes. A parked connection keeps
 /// them (waking costs nothing more than a read would) until the layer above asks for them back with
 /// <see cref="ReleaseIdlePipes"/> (EventCore.Server does after a heartbeat of idleness, or at once when it parks after
-/// its first request): then both pipes are completed, reset and returned to the loop's pool, and the park's await is
+/// its first request), which the loop honours once the park's awaiter is registered: then both pipes are completed, reset and returned to the loop's pool, and the park's await is
 /// abandoned: its continuation is dropped, so the state machine that awaited it is garbage, and that park never
 /// completes. The idle connection is then its socket and a few fields. Readiness, an abort, the loop stopping or <see cref="CancelIdleWait"/> wakes it: pipes are
 /// rented again if they were released, the socket is read, and on the application's scheduler (where a read's
@@ -37,6 +37,9 @@ internal sealed partial class EpollConnection : IValueTaskSource
 
     /// <summary>A <see cref="CancelIdleWait"/> came while nothing was parked: the next park returns at once (loop only).</summary>
     private bool _idleWaitCanceled;
+
+    /// <summary>The park asks for its pipes' release once its awaiter is registered (request thread only).</summary>
+    private bool _releaseOnceAwaited;
 
     // The park's awaiter: its continuation (s_parkCompleted once completed), the continuation's state, the version.
     private Action<object?>? _parkContinuation;
@@ -74,12 +77,15 @@ internal sealed partial class EpollConnection : IValueTaskSource
     /// <summary>
     /// Parks the connection until bytes, a FIN, an abort or <see cref="CancelIdleWait"/> arrive. The caller has
     /// consumed all input and flushed its output, and does not touch the pipes until this completes; after it, the
-    /// pipes may be other objects: read them again from <see cref="Transport"/>. Request thread; allocates nothing.
+    /// pipes may be other objects: read them again from <see cref="Transport"/>. With
+    /// <paramref name="releasePipesOnceAwaited"/> the pipes are asked back (<see cref="ReleaseIdlePipes"/>) as soon as
+    /// the park is awaited, not a heartbeat later. Request thread; allocates nothing.
     /// </summary>
-    internal ValueTask ParkAsync()
+    internal ValueTask ParkAsync(bool releasePipesOnceAwaited = false)
     {
         _parkContinuation = null;
         _parkContinuationState = null;
+        _releaseOnceAwaited = releasePipesOnceAwaited;
         short version = ++_parkVersion;
         _loop.Schedule(s_park, this); // the queue's hand-off orders the writes above before the loop's completion
         return new ValueTask(this, version);
@@ -132,13 +138,19 @@ internal sealed partial class EpollConnection : IValueTaskSource
         }
     }
 
-    /// <summary>Starts releasing: the send side's pending read is canceled; <see cref="OnReadCompleted"/> finishes.</summary>
+    /// <summary>
+    /// Starts releasing: the send side's pending read is canceled; <see cref="OnReadCompleted"/> finishes. Only once the
+    /// park's awaiter is registered: the layer above has then stopped at its await for good. Before that, a release
+    /// and a wake could start a new serve loop (<see cref="IParkOwner.ResumeAfterRelease"/>) and a new park while the
+    /// old loop was still about to await the old one, whose token would then be stale.
+    /// </summary>
     private void OnReleaseRequested()
     {
         _loop.Serving(this);
-        if (_parkState != ParkState.Parked || ParkOwner is null || !_readPending || _wantWrite || _flushPending || _sendFile is not null)
+        if (_parkState != ParkState.Parked || ParkOwner is null || Volatile.Read(ref _parkContinuation) is null
+            || !_readPending || _wantWrite || _flushPending || _sendFile is not null)
         {
-            return; // woken meanwhile, or the send side is busy: it stays parked with its pipes
+            return; // woken meanwhile, not yet awaited, or the send side is busy: it stays parked with its pipes
         }
         _parkState = ParkState.Releasing;
         _output.Reader.CancelPendingRead();
@@ -170,7 +182,7 @@ internal sealed partial class EpollConnection : IValueTaskSource
         ForgetDerivedState(); // the peer's endpoint and the id string are made again if asked for
         _parkState = ParkState.Released;
         // The park's awaiter is dropped: the layer above's state machine waiting on it becomes garbage, and waking
-        // calls the owner instead (CompletePark). A continuation not registered yet is dropped when it comes (OnCompleted).
+        // calls the owner instead (CompletePark). It was registered (OnReleaseRequested waits for that).
         _parkContinuationState = null;
         Interlocked.Exchange(ref _parkContinuation, s_parkReleased);
         ParkOwner!.OnPipesReleased();
@@ -230,9 +242,10 @@ internal sealed partial class EpollConnection : IValueTaskSource
         {
             continuation(state); // completed meanwhile
         }
-        else if (previous is not null)
+        else if (_releaseOnceAwaited)
         {
-            _parkContinuationState = null; // released before the awaiter came: it is abandoned (the owner is resumed on waking)
+            _releaseOnceAwaited = false;
+            ReleaseIdlePipes(); // the awaiter is registered: the loop may release now (OnReleaseRequested)
         }
     }
 

@@ -49,9 +49,8 @@ public class IdleConnectionTests
     [Fact]
     public async Task A_connection_quiet_after_its_first_request_gives_its_pipes_back_before_a_heartbeat_passes()
     {
-        // After the first request the connection asks for the release as it parks (Http1Connection.
-        // ReleasePipesAfterFirstRequest); the heartbeat, which would otherwise ask after a second of idleness, asks for
-        // none of them. Counting the heartbeat's actions, not the time, keeps the check steady on a slow machine.
+        // After the first request the park asks for the release as soon as it is awaited (Http1Connection.
+        // ReleasesAtOnce); the heartbeat, which would otherwise ask after a second of idleness, asks for none of them. Counting the heartbeat's actions, not the time, keeps the check steady on a slow machine.
         await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);
         var clients = await ConnectAndServeOneRequestAsync(host, Clients);
         try

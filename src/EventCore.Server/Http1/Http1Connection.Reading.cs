@@ -159,7 +159,7 @@ internal abstract partial class Http1Connection
         SetDeadline(DeadlineKind.KeepAlive, Limits.KeepAliveTimeout);
         if (ReleasesAtOnce)
         {
-            _releaseAskedFor = _requestNumber; // the park asks for the release itself (ReleasePipesAfterFirstRequest), not the heartbeat
+            _releaseAskedFor = _requestNumber; // the park asks for the release itself (ReleasesAtOnce), not the heartbeat
         }
 
         Volatile.Write(ref _idleSince, Heartbeat.Now);

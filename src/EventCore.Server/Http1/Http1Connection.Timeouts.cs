@@ -119,22 +119,14 @@ internal abstract partial class Http1Connection
     }
 
     /// <summary>
-    /// Request thread, having just asked to park after the connection's first request: the loop takes the pipes (and
-    /// the exchange) back at once instead of a heartbeat later. A connection that has served one request and gone
+    /// Whether this idle wait gives the pipes back as it parks (after the first request) rather than a heartbeat later:
+    /// the loop takes the pipes (and the exchange) back as soon as the park is awaited
+    /// (<c>EpollConnection.ParkAsync(releasePipesOnceAwaited)</c>). A connection that has served one request and gone
     /// quiet is the common idle keep-alive connection, and a burst of them would otherwise hold every new connection's
     /// pipes and exchange (~4 KB of heap each) for a second, a peak the GC then keeps committed. A busy connection pays
     /// this once in its life (its next request rents pipes from the loop's spares and an exchange from the pool), and
     /// keeps both across later parks; if the next request came already, the loop finds it no longer parked.
     /// </summary>
-    private void ReleasePipesAfterFirstRequest(EpollConnection parkable)
-    {
-        if (ReleasesAtOnce)
-        {
-            parkable.ReleaseIdlePipes();
-        }
-    }
-
-    /// <summary>Whether this idle wait gives the pipes back as it parks (after the first request) rather than a heartbeat later.</summary>
     private bool ReleasesAtOnce => _requestNumber == 1 && _parkable is not null;
 
     /// <summary>Request thread, when the connection left the server's registry: the wheel lets it go at the next tick.</summary>

@@ -219,9 +219,7 @@ internal abstract partial class Http1Connection : IParkOwner
                                 // this await never completes: the loop drops it, and ResumeAfterRelease goes on.
                                 _input = null!;
                                 _output = null!;
-                                var park = parkable.ParkAsync();
-                                ReleasePipesAfterFirstRequest(parkable);
-                                await park;
+                                await parkable.ParkAsync(releasePipesOnceAwaited: ReleasesAtOnce);
                                 RefreshPipes();
                             }
 

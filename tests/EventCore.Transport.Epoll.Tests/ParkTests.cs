@@ -1,0 +1,68 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+
+namespace EventCore.Transport.Epoll.Tests;
+
+/// <summary>
+/// Parking (EpollConnection.Park.cs): the loop gives a parked connection's pipes back to its pool only once the park's
+/// awaiter is registered. Released earlier, a wake could start a new serve loop and a new park while the old loop was
+/// still about to await the old one, with a token that had become stale (seen on CI as a connection failing under load).
+/// </summary>
+public sealed class ParkTests
+{
+    [Fact]
+    public async Task A_release_asked_before_the_park_is_awaited_waits_for_the_awaiter()
+    {
+        var owner = new RecordingParkOwner();
+        var parkAwaited = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new EpollTransportOptions { LoopCount = 1 };
+        await using TestServer server = await TestServer.StartAsync(options, async c =>
+        {
+            var connection = (EpollConnection)c;
+            connection.ParkOwner = owner;
+            ReadResult first = await c.Transport.Input.ReadAsync();
+            c.Transport.Input.AdvanceTo(first.Buffer.End);
+
+            ValueTask park = connection.ParkAsync();
+            connection.ReleaseIdlePipes(); // asked while the park is not awaited yet
+            // The loop handles the request at once; give it ample time to (wrongly) release before the await.
+            bool releasedBeforeAwait = await Task.WhenAny(owner.Released.Task, Task.Delay(500)) == owner.Released.Task;
+            connection.CancelIdleWait(); // ends the park: it completes normally, with its pipes
+            await park;
+            parkAwaited.SetResult(releasedBeforeAwait);
+
+            // Awaited, a release is honoured: the awaiter is dropped and the owner resumed on waking.
+            await connection.ParkAsync(releasePipesOnceAwaited: true);
+            Assert.Fail("a park whose pipes were released never completes");
+        });
+        using Socket client = await server.ConnectAsync();
+        await client.SendAsync("a"u8.ToArray());
+
+        Assert.False(await parkAwaited.Task.WaitAsync(TestServer.Timeout), "the pipes were released before the park was awaited");
+        await owner.Released.Task.WaitAsync(TestServer.Timeout);
+        var connection = (EpollConnection)server.Connections.Single();
+        Assert.True(connection.PipesReleased);
+
+        await client.SendAsync("b"u8.ToArray());
+        await owner.Resumed.Task.WaitAsync(TestServer.Timeout);
+        ReadResult woken = await connection.Transport.Input.ReadAsync();
+        Assert.Equal("b"u8.ToArray(), woken.Buffer.ToArray());
+        connection.Transport.Input.AdvanceTo(woken.Buffer.End);
+        Assert.Empty(server.AppErrors);
+        await connection.DisposeAsync(); // the app's await was abandoned: its owner (here the test) ends the connection
+    }
+
+    private sealed class RecordingParkOwner : IParkOwner
+    {
+        public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Resumed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnPipesReleased() => Released.TrySetResult();
+
+        public void ResumeAfterRelease() => Resumed.TrySetResult();
+
+        public string? DescribeBlockedWork() => null;
+    }
+}
