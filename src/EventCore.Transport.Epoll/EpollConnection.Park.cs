@@ -9,9 +9,10 @@ namespace EventCore.Transport.Epoll;
 /// promises not to touch the pipes until it completes. The loop then owns both pipes. A parked connection keeps
 /// them (waking costs nothing more than a read would) until the layer above asks for them back with
 /// <see cref="ReleaseIdlePipes"/> (EventCore.Server does after a heartbeat of idleness, or at once when it parks after
-/// its first request), which the loop honours once the park's awaiter is registered: then both pipes are completed, reset and returned to the loop's pool, and the park's await is
-/// abandoned: its continuation is dropped, so the state machine that awaited it is garbage, and that park never
-/// completes. The idle connection is then its socket and a few fields. Readiness, an abort, the loop stopping or <see cref="CancelIdleWait"/> wakes it: pipes are
+/// its first request), which the loop honours once the park's awaiter is registered: then both pipes are completed,
+/// reset and returned to the loop's pool, and the park's await is abandoned: its continuation is dropped, so the state
+/// machine that awaited it is garbage, and that park never completes. The idle connection is then its socket and a
+/// few fields. Readiness, an abort, the loop stopping or <see cref="CancelIdleWait"/> wakes it: pipes are
 /// rented again if they were released, the socket is read, and on the application's scheduler (where a read's
 /// continuation would run) the park completes — or, if it was released, <see cref="IParkOwner.ResumeAfterRelease"/>
 /// is called instead — so the layer above reads the pipes afresh (<c>ConnectionContext.Transport</c>). Only a
