@@ -85,7 +85,10 @@ public class InfrastructureTests
         await empty.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
 
         manager.Add(connections[1]); // a removed connection's links are clear: it can be listed again
+        var emptyAgain = manager.WhenEmptyAsync(); // not the task the first emptying completed
+        Assert.False(emptyAgain.IsCompleted);
         Assert.Equal(["1"], Open(manager, removing: connections[1]));
+        await emptyAgain.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
     }
 
     /// <summary>The ids of the open connections, newest first; the walk removes <paramref name="removing"/> as it meets it.</summary>

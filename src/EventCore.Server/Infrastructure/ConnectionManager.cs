@@ -65,9 +65,10 @@ internal sealed class ConnectionManager
             }
 
             links = default;
-            if (--_count == 0)
+            if (--_count == 0 && _whenEmpty is { } whenEmpty)
             {
-                _whenEmpty?.TrySetResult();
+                _whenEmpty = null; // the set may fill again: a later wait needs a task of its own
+                whenEmpty.TrySetResult();
             }
         }
 
