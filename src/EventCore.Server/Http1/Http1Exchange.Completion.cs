@@ -28,7 +28,7 @@ internal abstract partial class Http1Exchange
     /// </summary>
     protected ValueTask<Exception?> FinishRequestAsync(Exception? error)
     {
-        if (error is not null || _onCompleted.Count > 0 || !CanCompleteResponseSynchronously)
+        if (error is not null || _response.HasOnCompleted || !CanCompleteResponseSynchronously)
         {
             return FinishRequestSlowAsync(error, completionError: null);
         }
@@ -72,18 +72,18 @@ internal abstract partial class Http1Exchange
             await CompleteResponseAsync();
         }
 
-        if (_onCompleted.Count > 0)
+        if (_response.HasOnCompleted)
         {
             // The client should not wait for our after-response work.
             await FlushPendingAsync();
-            await FireOnCompletedAsync();
+            await _response.FireOnCompletedAsync();
         }
 
         return error;
     }
 
     /// <summary>Whether ending the response needs no await: it started already, or has no OnStarting callback to run first.</summary>
-    private bool CanCompleteResponseSynchronously => _hasStarted || _onStarting.Count == 0;
+    private bool CanCompleteResponseSynchronously => _response.HasStarted || !_response.HasOnStarting;
 
     /// <summary>Writes whatever ends the response: the head if not yet written, the last chunk; checks Content-Length.</summary>
     private ValueTask CompleteResponseAsync()
@@ -117,7 +117,7 @@ internal abstract partial class Http1Exchange
             return;
         }
 
-        if (!_hasStarted)
+        if (!_response.HasStarted)
         {
             PrepareUnstartedResponseEnd();
             CommitHead();
@@ -126,7 +126,7 @@ internal abstract partial class Http1Exchange
 
         if (_framer.Framing == ResponseFraming.Chunked)
         {
-            WriteChunkedEnd();
+            _response.WriteChunkedEnd(_output);
             _pendingFlush = true;
         }
         else if (_framer.Framing == ResponseFraming.ContentLength && _framer.BytesWritten < _framer.DeclaredLength)
@@ -138,29 +138,30 @@ internal abstract partial class Http1Exchange
         }
 
         _responseCompleted = true;
-        _responseTrailers?.SetReadOnly(true);
+        _response.SetTrailersReadOnly(true);
     }
 
     /// <summary>The app returned without starting the response: the whole body is known now.</summary>
     private void PrepareUnstartedResponseEnd()
     {
         var buffered = _preStartBuffer?.WrittenCount ?? 0;
-        var bodyAllowed = !HttpMethods.IsHead(_method) && _statusCode is >= 200 and not 204 and not 304;
+        var headers = _response.Headers;
+        var bodyAllowed = !HttpMethods.IsHead(_method) && _response.StatusCode is >= 200 and not 204 and not 304;
         // Trailers need chunked framing, which a Content-Length set here would rule out.
-        if (!bodyAllowed || _upgraded || (_responseHeaders.Known & KnownResponseHeaders.TransferEncoding) != 0
-            || (_responseHeaders.ContentLength is null && HasResponseTrailers))
+        if (!bodyAllowed || _upgraded || (headers.Known & KnownResponseHeaders.TransferEncoding) != 0
+            || (headers.ContentLength is null && _response.HasTrailers))
         {
             return;
         }
 
-        if (_responseHeaders.ContentLength is null)
+        if (headers.ContentLength is null)
         {
-            _responseHeaders.ContentLength = buffered;
+            headers.ContentLength = buffered;
         }
-        else if (_responseHeaders.ContentLength > buffered && buffered == 0)
+        else if (headers.ContentLength > buffered && buffered == 0)
         {
             ReportApplicationError(new InvalidOperationException(
-                $"Response Content-Length mismatch: too few bytes written (0 of {_responseHeaders.ContentLength})."));
+                $"Response Content-Length mismatch: too few bytes written (0 of {headers.ContentLength})."));
             SetErrorResponse(StatusCodes.Status500InternalServerError);
         }
     }
@@ -179,7 +180,7 @@ internal abstract partial class Http1Exchange
             ReportApplicationError(error);
         }
 
-        if (!_hasStarted)
+        if (!_response.HasStarted)
         {
             SetErrorResponse(statusCode);
         }
@@ -199,20 +200,16 @@ internal abstract partial class Http1Exchange
 
     private void SetErrorResponse(int statusCode)
     {
-        _statusCode = statusCode;
-        _reasonPhrase = null;
-        _responseHeaders.Reset();
-        _responseHeaders.ContentLength = 0;
-        _onStarting.Clear();
+        _response.BecomeError(statusCode);
         _preStartBuffer?.ResetWrittenCount();
     }
 
-    private void ReportApplicationError(Exception error)
+    internal void ReportApplicationError(Exception error)
         => ServerLog.ApplicationError(_service.ConnectionLogger, ConnectionId, ((IHttpRequestIdentifierFeature)this).TraceIdentifier, error);
 
     private bool TryStartSynchronously()
     {
-        if (_onStarting.Count > 0)
+        if (_response.HasOnStarting)
         {
             return false;
         }

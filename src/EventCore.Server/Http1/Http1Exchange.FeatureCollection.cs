@@ -9,9 +9,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 namespace EventCore.Server.Http1;
 
 /// <summary>
-/// The connection is its own <see cref="IFeatureCollection"/>. Known feature types have a slot (found by comparing
-/// type handles, no hashing), which starts each request as <c>this</c> for the interfaces implemented here
-/// and null for those the host and middleware add; anything else goes to a dictionary that is cleared (not
+/// The exchange is its own <see cref="IFeatureCollection"/>. Known feature types have a slot (found by comparing
+/// type handles, no hashing), which starts each request as <c>this</c> (or its <see cref="Http1Response"/>) for the
+/// interfaces implemented here and null for those the host and middleware add; anything else goes to a dictionary that is cleared (not
 /// reallocated) per request, then to the transport's connection features.
 /// </summary>
 internal abstract partial class Http1Exchange : IFeatureCollection
@@ -132,6 +132,8 @@ internal abstract partial class Http1Exchange : IFeatureCollection
         {
             _implementedFeatureReplaced = false;
             _features.AsSpan(0, ImplementedCount).Fill(this);
+            _features[SlotOf<IHttpResponseFeature>()] = _response;
+            _features[SlotOf<IHttpResponseTrailersFeature>()] = _response;
         }
 
         Array.Clear(_features, ImplementedCount, _features.Length - ImplementedCount);

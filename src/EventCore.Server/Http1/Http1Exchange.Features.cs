@@ -144,10 +144,10 @@ internal abstract partial class Http1Exchange :
 
     private void InitializeFeatures()
     {
-        _responseHeaders.EncodingSelector = _service.Options.ResponseHeaderEncodingSelector;
         _requestBodyStream = new RequestBodyStream(this, _bodyReader);
         _responseBodyWriter = new ResponseBodyWriter(this);
         _responseBodyStream = new ResponseBodyStream(this, _responseBodyWriter);
+        _response = new Http1Response(this, _responseBodyStream, _service.Options.ResponseHeaderEncodingSelector);
     }
 
     /// <summary>The head is complete: its request line becomes the request feature's values; keep-alive and the body's framing are decided.</summary>
@@ -188,7 +188,8 @@ internal abstract partial class Http1Exchange :
         _head.Reset();
         _continueSent = false;
         ResetFeatureCollection();
-        ResetResponse();
+        _response.Reset();
+        ResetResponseBody();
         ResetDataRates();
         _requestAbortedOverride = null;
         _scheme = _owner?.Tls is null ? "http" : "https";

@@ -16,7 +16,7 @@ internal abstract partial class Http1Exchange
     /// </summary>
     internal ValueTask OnFirstBodyReadAsync()
     {
-        if (!_head.ExpectContinue || _continueSent || _head.Version != HttpVersion.Http11 || _hasStarted)
+        if (!_head.ExpectContinue || _continueSent || _head.Version != HttpVersion.Http11 || _response.HasStarted)
         {
             return default;
         }

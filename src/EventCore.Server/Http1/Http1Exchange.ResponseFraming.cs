@@ -3,17 +3,19 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using EventCore.Server.Infrastructure;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace EventCore.Server.Http1;
 
 /// <summary>
-/// Writing the response head and what may follow it. The head is decided once (Kestrel's rules): Content-Length if
+/// Writing the response head and what may follow it, and the body feature the app writes through
+/// (<see cref="IHttpResponseBodyFeature"/>). The head is decided once (Kestrel's rules): Content-Length if
 /// the app set it, else chunked on HTTP/1.1, else close-delimited; Date/Server added; Connection: close when this is
 /// the last response. The body's bytes are framed by <see cref="ResponseFramer"/> once the checks here let them
 /// through. Output goes to the pipe unflushed; see <see cref="FlushBodyAsync"/> for when it is flushed.
 /// </summary>
-internal abstract partial class Http1Exchange
+internal abstract partial class Http1Exchange : IHttpResponseBodyFeature
 {
     private const int LargeUnflushedBytes = 64 * 1024;
 
@@ -23,22 +25,48 @@ internal abstract partial class Http1Exchange
     private const int HeadSizeHint = 128;
 
     private readonly ResponseFramer _framer = new();
+    private ResponseBodyWriter _responseBodyWriter = null!;
+    private ResponseBodyStream _responseBodyStream = null!;
     private bool _responseCompleted;
     private bool _upgraded;
 
-    internal bool HasResponseStarted => _hasStarted;
+    internal bool HasResponseStarted => _response.HasStarted;
 
-    internal long UnflushedBodyBytes => _hasStarted ? _framer.Unflushed : _preStartBuffer?.WrittenCount ?? 0;
+    /// <summary>Whether trailers can still be sent: HTTP/1.1, not HEAD, not ended, and chunked (or not yet decided).</summary>
+    internal bool CanSendTrailers => _head.Version == HttpVersion.Http11 && !HttpMethods.IsHead(_method) && !_responseCompleted
+        && (_response.HasStarted ? _framer.Framing == ResponseFraming.Chunked : !_upgraded);
+
+    Stream IHttpResponseBodyFeature.Stream => _responseBodyStream;
+
+    PipeWriter IHttpResponseBodyFeature.Writer => _responseBodyWriter;
+
+    /// <summary>Responses are written to the output pipe as they come; there is no extra buffering to turn off.</summary>
+    void IHttpResponseBodyFeature.DisableBuffering()
+    {
+    }
+
+    Task IHttpResponseBodyFeature.StartAsync(CancellationToken cancellationToken) => EnsureStartedAsync().AsTask();
+
+    Task IHttpResponseBodyFeature.SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken)
+        => SendFileAsync(path, offset, count, cancellationToken);
+
+    async Task IHttpResponseBodyFeature.CompleteAsync()
+    {
+        await CompleteResponseAsync();
+        await FlushPendingAsync();
+    }
+
+    internal long UnflushedBodyBytes => _response.HasStarted ? _framer.Unflushed : _preStartBuffer?.WrittenCount ?? 0;
 
     /// <summary>Starts the response: OnStarting callbacks (async), then the head into the output pipe.</summary>
     internal ValueTask EnsureStartedAsync()
     {
-        if (_hasStarted)
+        if (_response.HasStarted)
         {
             return default;
         }
 
-        if (_onStarting.Count == 0)
+        if (!_response.HasOnStarting)
         {
             CommitHead();
             return default;
@@ -49,19 +77,19 @@ internal abstract partial class Http1Exchange
 
     private async Task FireOnStartingThenCommitAsync()
     {
-        await FireOnStartingAsync();
+        await _response.FireOnStartingAsync();
         CommitHead();
     }
 
     private void CommitHead()
     {
         // May throw (a Transfer-Encoding the status forbids): the response has not started then, as in Kestrel.
-        var appCoding = AppTransferEncoding.Prepare(_responseHeaders, _head.Version, _statusCode);
-        _hasStarted = true;
-        _responseHeaders.MakeReadOnly();
-        _framer.Start(ChooseFraming(appCoding), _responseHeaders.ContentLength ?? -1);
-        _responseTrailers?.SetReadOnly(!CanSendTrailers);
-        var known = _responseHeaders.Known;
+        var headers = _response.Headers;
+        var appCoding = AppTransferEncoding.Prepare(headers, _head.Version, _response.StatusCode);
+        _response.Start();
+        _framer.Start(ChooseFraming(appCoding), headers.ContentLength ?? -1);
+        _response.SetTrailersReadOnly(!CanSendTrailers);
+        var known = headers.Known;
         // A client still waiting for 100-continue will not send the body now: the connection's framing is unknown.
         var bodyWithheld = _head.ExpectContinue && !_continueSent && !_bodyReader.IsComplete;
         if (bodyWithheld || _service.IsShuttingDown || Owner.IsClosing || Owner.ConnectionAgeReached
@@ -70,10 +98,10 @@ internal abstract partial class Http1Exchange
             _keepAlive = false;
         }
 
-        var statusLine = ResponseWriter.StatusLine(_statusCode, _reasonPhrase);
+        var statusLine = ResponseWriter.StatusLine(_response.StatusCode, _response.ReasonPhrase);
         var head = new HeadWriter(_output, statusLine.Length + HeadSizeHint);
         head.Write(statusLine);
-        head.WriteFields(_responseHeaders);
+        head.WriteFields(headers);
         WriteServerFields(ref head);
 
         if (_framer.Framing == ResponseFraming.Chunked && appCoding == AppTransferCoding.None)
@@ -123,7 +151,7 @@ internal abstract partial class Http1Exchange
             return ResponseFraming.Raw;
         }
 
-        if (HttpMethods.IsHead(_method) || _statusCode is < 200 or 204 or 304)
+        if (HttpMethods.IsHead(_method) || _response.StatusCode is < 200 or 204 or 304)
         {
             return ResponseFraming.NoBody;
         }
@@ -140,7 +168,7 @@ internal abstract partial class Http1Exchange
             return ResponseFraming.Chunked;
         }
 
-        if (_responseHeaders.ContentLength is not null)
+        if (_response.Headers.ContentLength is not null)
         {
             return ResponseFraming.ContentLength;
         }
@@ -157,7 +185,7 @@ internal abstract partial class Http1Exchange
     /// <summary>Date and Server, unless the app set them (a response's head and a rejection's).</summary>
     private void WriteServerFields(ref HeadWriter head)
     {
-        var known = _responseHeaders.Known;
+        var known = _response.Headers.Known;
         if ((known & KnownResponseHeaders.Date) == 0)
         {
             head.Write(_service.DateCache.Current.HeaderLine);
@@ -171,7 +199,7 @@ internal abstract partial class Http1Exchange
 
     private bool HeaderHasToken(string name, string token)
     {
-        foreach (var value in _responseHeaders[name])
+        foreach (var value in _response.Headers[name])
         {
             if (value is not null && value.Contains(token, StringComparison.OrdinalIgnoreCase))
             {
@@ -194,12 +222,12 @@ internal abstract partial class Http1Exchange
 
     /// <summary>Memory for the app to write body bytes into (chunked: room for the chunk framing is kept around it).</summary>
     internal Memory<byte> GetBodyMemory(int sizeHint)
-        => _hasStarted || TryStartSynchronously() ? _framer.GetMemory(_output, sizeHint) : PreStartBuffer.GetMemory(sizeHint);
+        => _response.HasStarted || TryStartSynchronously() ? _framer.GetMemory(_output, sizeHint) : PreStartBuffer.GetMemory(sizeHint);
 
     internal void AdvanceBody(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (_preStartBuffer is not null && !_hasStarted)
+        if (_preStartBuffer is not null && !_response.HasStarted)
         {
             _preStartBuffer.Advance(count);
         }
@@ -220,7 +248,7 @@ internal abstract partial class Http1Exchange
         // Not an async method: a write that needs no flush (or whose flush completes at once) costs no state machine.
         try
         {
-            if (!_hasStarted && !TryStartSynchronously())
+            if (!_response.HasStarted && !TryStartSynchronously())
             {
                 return StartThenFlushBodyAsync(cancellationToken); // OnStarting callbacks to await first
             }
@@ -251,7 +279,7 @@ internal abstract partial class Http1Exchange
     /// <summary>Stream/PipeWriter WriteAsync: start if needed, frame the bytes, then the flush policy.</summary>
     internal ValueTask<FlushResult> WriteBodyAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
     {
-        if (!_hasStarted && !TryStartSynchronously())
+        if (!_response.HasStarted && !TryStartSynchronously())
         {
             PreStartBuffer.Write(source.Span);
         }
@@ -279,7 +307,7 @@ internal abstract partial class Http1Exchange
                 _framer.CountSent(count);
                 return false;
             case ResponseFraming.NoBody:
-                throw new InvalidOperationException($"Writing to the response body is invalid for responses with status code {_statusCode}.");
+                throw new InvalidOperationException($"Writing to the response body is invalid for responses with status code {_response.StatusCode}.");
             case ResponseFraming.ContentLength when _framer.BytesWritten + count > _framer.DeclaredLength:
                 _keepAlive = false;
                 Owner.EndReason.Set(Infrastructure.Metrics.ConnectionEndReason.ResponseContentLengthMismatch);

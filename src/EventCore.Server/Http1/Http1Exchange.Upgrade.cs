@@ -25,7 +25,7 @@ internal abstract partial class Http1Exchange : IHttpUpgradeFeature
             throw new InvalidOperationException("The request has already been upgraded.");
         }
 
-        ThrowIfStarted("Upgrade");
+        _response.ThrowIfStarted("Upgrade");
         if (!Owner.Slots.TryUpgrade(_service, _connection.LocalEndPoint))
         {
             throw new InvalidOperationException("Request cannot be upgraded because the server has already opened the maximum number of upgraded connections (MaxConcurrentUpgradedConnections).");
@@ -33,9 +33,7 @@ internal abstract partial class Http1Exchange : IHttpUpgradeFeature
 
         _upgraded = true;
         _keepAlive = false;
-        _statusCode = StatusCodes.Status101SwitchingProtocols;
-        _reasonPhrase = "Switching Protocols";
-        _responseHeaders[HeaderNames.Connection] = HeaderNames.Upgrade;
+        _response.BecomeSwitchingProtocols();
         await EnsureStartedAsync();
         await FlushPendingAsync();
         return new UpgradeStream(_input, _output);
