@@ -18,7 +18,7 @@ public class IdleConnectionTests
     public async Task Idle_connections_give_their_pipes_back_and_serve_the_next_requests()
     {
         await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);
-        var clients = await ConnectAndServeOneRequestAsync(host, Clients);
+        var clients = await ConnectAndServeAsync(host, Clients);
         try
         {
             await WaitUntilReleasedAsync(host, Clients);
@@ -46,13 +46,16 @@ public class IdleConnectionTests
         }
     }
 
-    [Fact]
-    public async Task A_connection_quiet_after_its_first_request_gives_its_pipes_back_before_a_heartbeat_passes()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    public async Task A_connection_quiet_after_its_first_requests_gives_its_pipes_back_before_a_heartbeat_passes(int pipelined)
     {
-        // After the first request the park asks for the release as soon as it is awaited (Http1Connection.
-        // ReleasesAtOnce); the heartbeat, which would otherwise ask after a second of idleness, asks for none of them. Counting the heartbeat's actions, not the time, keeps the check steady on a slow machine.
+        // After the first request, or a pipelined first batch, the park asks for the release as soon as it is awaited
+        // (Http1Connection.ReleasesAtOnce); the heartbeat, which would otherwise ask after a second of idleness, asks
+        // for none of them. Counting the heartbeat's actions, not the time, keeps the check steady on a slow machine.
         await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);
-        var clients = await ConnectAndServeOneRequestAsync(host, Clients);
+        var clients = await ConnectAndServeAsync(host, Clients, pipelined);
         try
         {
             await WaitUntilReleasedAsync(host, Clients);
@@ -74,7 +77,7 @@ public class IdleConnectionTests
         // heartbeat finds a second of idleness, so a connection serving request after request does not rent them
         // again each time. A window in which the heartbeat acted (a stalled machine) proves nothing and is tried again.
         await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);
-        using var client = (await ConnectAndServeOneRequestAsync(host, 1))[0];
+        using var client = (await ConnectAndServeAsync(host, 1))[0];
         await WaitUntilReleasedAsync(host, 1);
         var timers = host.Connections.Timers;
         for (var attempt = 0; ; attempt++)
@@ -108,7 +111,7 @@ public class IdleConnectionTests
     public async Task A_released_connection_closes_when_the_client_sends_FIN()
     {
         await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);
-        using var client = (await ConnectAndServeOneRequestAsync(host, 1))[0];
+        using var client = (await ConnectAndServeAsync(host, 1))[0];
         await WaitUntilReleasedAsync(host, 1);
 
         client.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
@@ -120,7 +123,7 @@ public class IdleConnectionTests
     public async Task The_keep_alive_timeout_closes_a_released_connection()
     {
         await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, o => o.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(4), defaultTransport: true);
-        using var client = (await ConnectAndServeOneRequestAsync(host, 1))[0];
+        using var client = (await ConnectAndServeAsync(host, 1))[0];
         await WaitUntilReleasedAsync(host, 1);
 
         Assert.Equal(string.Empty, await client.ReadToEndAsync()); // closed quietly when the timeout passes
@@ -133,7 +136,7 @@ public class IdleConnectionTests
         var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);
         await using (host)
         {
-            var clients = await ConnectAndServeOneRequestAsync(host, Clients);
+            var clients = await ConnectAndServeAsync(host, Clients);
             try
             {
                 await WaitUntilReleasedAsync(host, Clients);
@@ -190,15 +193,19 @@ public class IdleConnectionTests
         Assert.Equal(0, host.Connections.Count);
     }
 
-    private static async Task<List<RawClient>> ConnectAndServeOneRequestAsync(ServerHost host, int count)
+    /// <summary>Opens <paramref name="count"/> connections, each sending <paramref name="requests"/> requests in one write and reading their responses.</summary>
+    private static async Task<List<RawClient>> ConnectAndServeAsync(ServerHost host, int count, int requests = 1)
     {
         var clients = new List<RawClient>();
         for (var i = 0; i < count; i++)
         {
             var client = await host.ConnectAsync();
             clients.Add(client);
-            await client.SendAsync(Get);
-            Assert.Equal(200, (await client.ReadResponseAsync()).StatusCode);
+            await client.SendAsync(string.Concat(Enumerable.Repeat(Get, requests)));
+            for (var r = 0; r < requests; r++)
+            {
+                Assert.Equal(200, (await client.ReadResponseAsync()).StatusCode);
+            }
         }
 
         return clients;

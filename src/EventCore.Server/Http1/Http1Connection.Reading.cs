@@ -153,13 +153,15 @@ internal abstract partial class Http1Connection
     /// <summary>
     /// The connection goes idle between requests (request thread): the keep-alive clock starts. False when shutdown
     /// has begun, so the wait must not park (<see cref="WaitForHeadBytesAsync"/> then ends it at once).
+    /// <paramref name="releaseAtOnce"/>: the park is to give the pipes back as soon as it is awaited (<see cref="ReleasesAtOnce"/>).
     /// </summary>
-    private bool BeginIdleWait()
+    private bool BeginIdleWait(out bool releaseAtOnce)
     {
         SetDeadline(DeadlineKind.KeepAlive, Limits.KeepAliveTimeout);
-        if (ReleasesAtOnce)
+        releaseAtOnce = ReleasesAtOnce;
+        if (releaseAtOnce)
         {
-            _releaseAskedFor = _requestNumber; // the park asks for the release itself (ReleasesAtOnce), not the heartbeat
+            _releaseAskedFor = _requestNumber; // the park asks for the release itself, not the heartbeat
         }
 
         Volatile.Write(ref _idleSince, Heartbeat.Now);

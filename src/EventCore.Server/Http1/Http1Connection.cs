@@ -212,14 +212,14 @@ internal abstract partial class Http1Connection : IParkOwner
                                 break;
                             }
 
-                            if (!headStarted && BeginIdleWait() && _parkable is { } parkable)
+                            if (!headStarted && BeginIdleWait(out var releaseAtOnce) && _parkable is { } parkable)
                             {
                                 // While parked the loop may give the pipes to another connection (after a heartbeat
                                 // of idleness, OnHeartbeat): hold no reference to them until it resumes. If it does,
                                 // this await never completes: the loop drops it, and ResumeAfterRelease goes on.
                                 _input = null!;
                                 _output = null!;
-                                await parkable.ParkAsync(releasePipesOnceAwaited: ReleasesAtOnce);
+                                await parkable.ParkAsync(releasePipesOnceAwaited: releaseAtOnce);
                                 RefreshPipes();
                             }
 
