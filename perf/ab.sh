@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # perf/ab.sh — CPU per request of two builds (or two servers) of samples/MinimalApi, alternated, pinned.
 #
-# Usage: perf/ab.sh DLL_A DLL_B [plaintext|json|pipelined] [rounds, default 5] [seconds, default 6]
+# Usage: perf/ab.sh DLL_A DLL_B [plaintext|json|pipelined|conn-1000] [rounds, default 5] [seconds, default 6]
 #
 # Each round starts A, then B (each a fresh process, `--server eventcore` unless SERVER_A / SERVER_B say otherwise),
-# pinned to CPU 0 with perf/run.sh's runtime settings, warms it with 6 s of the workload (wrk -t1 -c64 on CPU 1),
+# pinned to CPU 0 with perf/run.sh's runtime settings, warms it with 6 s of the workload (wrk -t1 -c64 on CPU 1; -c1000 for conn-1000),
 # then measures req/s and the process's CPU µs per request (/proc/PID/stat, user + system, and user alone: the
 # server's own code, less exposed to the kernel's TCP cost moving between starts) over the given seconds.
 # Prints each round and the medians, with B/A. The machine's speed drifts over minutes, so only alternated
@@ -21,6 +21,7 @@ wrk_args() { # wrk_args SECONDS
   case "$WORKLOAD" in
     plaintext|json) echo "-t1 -c64 -d$1s http://127.0.0.1:$PORT/$WORKLOAD" ;;
     pipelined) echo "-t1 -c64 -d$1s -s $PERF_DIR/pipeline.lua http://127.0.0.1:$PORT/plaintext -- 16" ;;
+    conn-1000) echo "-t1 -c1000 -d$1s http://127.0.0.1:$PORT/plaintext" ;;
     *) echo "ab.sh: unknown workload $WORKLOAD" >&2; exit 2 ;;
   esac
 }
