@@ -186,7 +186,6 @@ internal sealed partial class EpollConnection : IValueTaskSource
         // calls the owner instead (CompletePark). It was registered (OnReleaseRequested waits for that).
         _parkContinuationState = null;
         Interlocked.Exchange(ref _parkContinuation, s_parkReleased);
-        ParkOwner!.OnPipesReleased();
         return true;
     }
 

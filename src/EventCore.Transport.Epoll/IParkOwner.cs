@@ -11,10 +11,4 @@ internal interface IParkOwner : IBlockedWorkDescriber
     /// Called once per such wake, on the application's scheduler, where the park's continuation would have run.
     /// </summary>
     void ResumeAfterRelease();
-
-    /// <summary>
-    /// The loop took the pipes back from the parked connection (its await is abandoned): the layer above lets go of
-    /// what it kept for a quick wake. Called on the loop, while the layer above is parked and touches nothing.
-    /// </summary>
-    void OnPipesReleased();
 }

@@ -122,13 +122,12 @@ internal abstract partial class Http1Connection
     /// Whether this idle wait gives the pipes back as it parks rather than a heartbeat later: the connection's first
     /// idle wait after it served requests (one, or a pipelined first batch), when no release was asked for since
     /// (<see cref="_releaseAskedFor"/> is -1, or 0 when the heartbeat released it before its first request). The loop
-    /// takes the pipes (and the exchange) back as soon as the park is awaited
-    /// (<c>EpollConnection.ParkAsync(releasePipesOnceAwaited)</c>). A connection that has served its first requests and
-    /// gone quiet is the common idle keep-alive connection, and a burst of them would otherwise hold every new
-    /// connection's pipes and exchange (~4 KB of heap each) for a second, a peak the GC then keeps committed. A busy
-    /// connection pays this once in its life (its next request rents pipes from the loop's spares and an exchange from
-    /// the pool), and keeps both across later parks; if the next request came already, the loop finds it no longer
-    /// parked. The wait before the first request never releases at once: its request is usually on its way.
+    /// takes the pipes back as soon as the park is awaited (<c>EpollConnection.ParkAsync(releasePipesOnceAwaited)</c>).
+    /// A connection that has served its first requests and gone quiet is the common idle keep-alive connection, and a
+    /// burst of them would otherwise hold every new connection's pipes (a few KB of heap each) for a second, a peak
+    /// the GC then keeps committed. A busy connection pays this once in its life (its next request rents pipes from
+    /// the loop's spares), and keeps them across later parks; if the next request came already, the loop finds it no
+    /// longer parked. The wait before the first request never releases at once: its request is usually on its way.
     /// </summary>
     private bool ReleasesAtOnce => _parkable is not null && _requestNumber > 0 && _releaseAskedFor <= 0;
 

@@ -39,8 +39,8 @@ internal abstract partial class Http1Connection : IParkOwner
     private EpollConnection? _parkable;
 
     /// <summary>
-    /// The request being served (and its pipelined successors); kept while parked with the pipes, null once idle
-    /// without them. Written by the request thread, and by the loop while parked (<see cref="IParkOwner.OnPipesReleased"/>).
+    /// The request being served (and its pipelined successors); null while the connection waits for a request with
+    /// nothing buffered. Written by the request thread; read by the blocked-loop guard (<see cref="IBlockedWorkDescriber"/>).
     /// </summary>
     private volatile Http1Exchange? _exchange;
 
@@ -157,12 +157,6 @@ internal abstract partial class Http1Connection : IParkOwner
     /// in a new one, from the idle wait. One state machine allocated per wake after ≥ 1 s of idleness.
     /// </summary>
     void IParkOwner.ResumeAfterRelease() => _ = ServeAsync(resumed: true);
-
-    /// <summary>
-    /// Loop thread, while parked: the pipes went back to the loop, so the exchange kept for the next request goes
-    /// back to the pool (<see cref="SettleBeforeWaitingAsync"/>); the parked request thread touches neither.
-    /// </summary>
-    void IParkOwner.OnPipesReleased() => ReleaseExchange();
 
     /// <summary>
     /// The connection's life in one async method, so an idle connection holds at most one state machine — none once
@@ -350,6 +344,11 @@ internal abstract partial class Http1Connection : IParkOwner
     {
         if (_exchange is { } current)
         {
+            if (current.Served)
+            {
+                current.ResetRequest(); // a pipelined successor: the exchange serves this connection's next request at once
+            }
+
             return current;
         }
 

@@ -150,9 +150,13 @@ internal abstract partial class Http1Exchange :
         _response = new Http1Response(this, _responseBodyStream, _service.Options.ResponseHeaderEncodingSelector);
     }
 
+    /// <summary>A request was served since the last reset: taken again for the next one, the exchange is reset first.</summary>
+    internal bool Served { get; private set; }
+
     /// <summary>The head is complete: its request line becomes the request feature's values; keep-alive and the body's framing are decided.</summary>
     internal void OnHeadComplete()
     {
+        Served = true;
         _method = _head.Method;
         _protocol = _head.Protocol;
         _rawTarget = _head.RawTarget;
@@ -185,6 +189,7 @@ internal abstract partial class Http1Exchange :
     /// <summary>Per request: back to the parsed values; everything the app may have replaced is restored.</summary>
     internal void ResetRequest()
     {
+        Served = false;
         _head.Reset();
         _continueSent = false;
         ResetFeatureCollection();
