@@ -11,7 +11,7 @@ public class ConnectionLimitTests
     private const string Upgrade = "GET /up HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n";
 
     /// <summary>How long a freed slot may take to be seen: generous, for a stalled machine (a retry ends at once when it is).</summary>
-    private static readonly TimeSpan RetryTime = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_retryTime = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task By_default_a_connection_over_the_limit_is_closed_without_a_word()
@@ -149,7 +149,7 @@ public class ConnectionLimitTests
     private static async Task<RawClient> ConnectAdmittedAsync(ServerHost host)
     {
         // The previous plain connection may still hold its slot for a moment after the client closed it.
-        var deadline = DateTime.UtcNow + RetryTime;
+        var deadline = DateTime.UtcNow + s_retryTime;
         while (true)
         {
             RawClient? client = null;
@@ -168,7 +168,7 @@ public class ConnectionLimitTests
             }
 
             client?.Dispose();
-            Assert.True(DateTime.UtcNow < deadline, $"no connection admitted within {RetryTime.TotalSeconds} s");
+            Assert.True(DateTime.UtcNow < deadline, $"no connection admitted within {s_retryTime.TotalSeconds} s");
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
     }
@@ -176,7 +176,7 @@ public class ConnectionLimitTests
     private static async Task<int> RetryAsync(Func<Task<int>> attempt, int wanted)
     {
         var last = 0;
-        var deadline = DateTime.UtcNow + RetryTime;
+        var deadline = DateTime.UtcNow + s_retryTime;
         while (DateTime.UtcNow < deadline)
         {
             try
