@@ -125,7 +125,8 @@ public abstract partial class TransportTests
         await using TestServer server = await TestServer.StartAsync(Options, app);
         Socket client = await server.ConnectAsync();
         await started.Task.WaitAsync(TestServer.Timeout);
-        await Task.Delay(200);
+        // Gate: the file is on its way (its first bytes reached the client) when the peer resets.
+        await Poll.UntilAsync(() => client.Available > 0, "the file's first bytes arrive");
         client.LingerState = new LingerOption(true, 0);
         client.Dispose();
         Assert.IsAssignableFrom<IOException>(await outcome.Task.WaitAsync(TestServer.Timeout));

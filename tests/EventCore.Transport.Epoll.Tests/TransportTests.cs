@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -71,24 +72,32 @@ public abstract partial class TransportTests(EpollTransportOptions options)
     {
         const long Total = 100L * 1024 * 1024;
         long flushed = 0;
+        int waiting = 0; // 1 while the application awaits a write that did not complete at once
         var app = async (ConnectionContext c) =>
         {
             byte[] chunk = new byte[64 * 1024];
             while (Interlocked.Read(ref flushed) < Total)
             {
-                await c.Transport.Output.WriteAsync(chunk);
+                ValueTask<FlushResult> write = c.Transport.Output.WriteAsync(chunk);
+                Volatile.Write(ref waiting, write.IsCompleted ? 0 : 1);
+                await write;
+                Volatile.Write(ref waiting, 0);
                 Interlocked.Add(ref flushed, chunk.Length);
             }
         };
         await using TestServer server = await TestServer.StartAsync(Options, app);
         using Socket client = await server.ConnectAsync();
         client.ReceiveBufferSize = 64 * 1024;
-        await Task.Delay(1500);
-        long stalledAt = Interlocked.Read(ref flushed);
-        await Task.Delay(500);
-        // Kernel socket buffers on loopback hold a few MB; the transport adds at most MaxWriteBufferSize.
-        Assert.True(stalledAt < 16L * 1024 * 1024, $"the application flushed {stalledAt} bytes to a peer that reads nothing");
-        Assert.Equal(stalledAt, Interlocked.Read(ref flushed));
+        await Poll.UntilAsync(() => !server.Connections.IsEmpty, "the connection is accepted");
+        var connection = (EpollConnection)server.Connections.Single();
+        // Kernel socket buffers on loopback hold a few MB; the transport adds at most MaxWriteBufferSize. Checked at every
+        // look until everything is full: the application waits on its write, the socket takes nothing, nothing moves.
+        await Poll.UntilStillAsync(
+            () => Interlocked.Read(ref flushed),
+            () => Volatile.Read(ref waiting) == 1 && connection.IsWaitingToSend,
+            TimeSpan.FromMilliseconds(500),
+            "the application never came to wait on a write while the peer read nothing",
+            now => Assert.True(now < 16L * 1024 * 1024, $"the application flushed {now} bytes to a peer that reads nothing"));
         Assert.Equal(Total, await Apps.ReceiveToEndAsync(client));
     }
 
@@ -143,11 +152,15 @@ public abstract partial class TransportTests(EpollTransportOptions options)
     {
         var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var inputEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var app = async (ConnectionContext c) =>
         {
             c.ConnectionClosed.Register(() => closed.TrySetResult(Thread.CurrentThread.Name));
             try
             {
+                ReadResult first = await c.Transport.Input.ReadAsync();
+                c.Transport.Input.AdvanceTo(first.Buffer.End);
+                reading.SetResult();
                 await Apps.ReadInputToEndAsync(c);
             }
             catch (ConnectionResetException)
@@ -158,7 +171,9 @@ public abstract partial class TransportTests(EpollTransportOptions options)
         await using TestServer server = await TestServer.StartAsync(Options, app);
         Socket client = await server.ConnectAsync();
         await client.SendAsync(new byte[] { 1 });
-        await Task.Delay(100);
+        // Gate: the reset comes to a connection whose application registered its callback and is reading. Earlier, the
+        // registration would find the token already fired and run the callback itself (inline: on the loop).
+        await reading.Task.WaitAsync(TestServer.Timeout);
         client.LingerState = new LingerOption(true, 0);
         client.Dispose();
         string? thread = await closed.Task.WaitAsync(TestServer.Timeout);
@@ -194,18 +209,32 @@ public abstract partial class TransportTests(EpollTransportOptions options)
     [Fact]
     public async Task Graceful_dispose_delivers_every_byte_then_EOF()
     {
+        long written = 0;
+        int parked = 0; // 1 while the application awaits a write that did not complete at once, or once it disposes
         var app = async (ConnectionContext c) =>
         {
             byte[] block = new byte[1024 * 1024];
             for (int i = 0; i < 8; i++)
             {
-                await c.Transport.Output.WriteAsync(block);
+                ValueTask<FlushResult> write = c.Transport.Output.WriteAsync(block);
+                Volatile.Write(ref parked, write.IsCompleted ? 0 : 1);
+                await write;
+                Volatile.Write(ref parked, 0);
+                Interlocked.Add(ref written, block.Length);
             }
+            Volatile.Write(ref parked, 1);
             await c.DisposeAsync(); // before the peer reads anything
         };
         await using TestServer server = await TestServer.StartAsync(Options, app);
         using Socket client = await server.ConnectAsync();
-        await Task.Delay(300);
+        // Gate: the application got as far as it can before the peer reads: disposed, or waiting with the socket full.
+        await Poll.UntilAsync(() => !server.Connections.IsEmpty, "the connection is accepted");
+        var connection = (EpollConnection)server.Connections.Single();
+        await Poll.UntilStillAsync(
+            () => Interlocked.Read(ref written),
+            () => Volatile.Read(ref parked) == 1 && (connection.IsWaitingToSend || Interlocked.Read(ref written) == 8L * 1024 * 1024),
+            TimeSpan.FromMilliseconds(300),
+            "the application neither disposed nor came to wait on a full socket");
         Assert.Equal(8L * 1024 * 1024, await Apps.ReceiveToEndAsync(client));
     }
 

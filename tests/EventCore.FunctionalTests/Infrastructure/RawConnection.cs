@@ -39,6 +39,31 @@ public sealed class RawConnection : IDisposable
             ? ConnectAsync(ip, cancellationToken)
             : ConnectAsync(new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Unspecified), endPoint, cancellationToken);
 
+    /// <summary>
+    /// Connects until a connection is refused (the listener is closed) or <paramref name="timeout"/> passes, and returns
+    /// null, or what the last try got. A server closes its listener a moment after its stop begins: one try at a fixed
+    /// time after it would fail on a stalled machine.
+    /// </summary>
+    public static async Task<string?> WaitUntilRefusedAsync(IPEndPoint endPoint, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var error = await Record.ExceptionAsync(async () => (await ConnectAsync(endPoint, cancellationToken)).Dispose());
+            if (error is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            {
+                return null;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                return error is null ? "a connection" : $"{error.GetType().Name}: {error.Message}";
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
     /// <summary>Sends the string as Latin-1 bytes (one byte per char), in one write.</summary>
     public Task SendAsync(string text, CancellationToken cancellationToken) =>
         SendAsync(Encoding.Latin1.GetBytes(text), cancellationToken);

@@ -140,10 +140,11 @@ public sealed partial class KestrelParityTests
         Assert.Equal(text, System.Text.Encoding.UTF8.GetString(buffer, 0, result.Count));
     }
 
-    /// <summary>A slot freed by a closing WebSocket is seen by the server a moment later: retry, bounded.</summary>
+    /// <summary>A slot freed by a closing WebSocket is seen by the server a moment later: retry, bounded (generously, for a stalled machine).</summary>
     private static async Task<ClientWebSocket> ConnectWhenFreeAsync(Uri uri, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
         {
             var socket = new ClientWebSocket();
             try
@@ -151,7 +152,7 @@ public sealed partial class KestrelParityTests
                 await socket.ConnectAsync(uri, cancellationToken);
                 return socket;
             }
-            catch (WebSocketException) when (attempt < 100)
+            catch (WebSocketException) when (DateTime.UtcNow < deadline)
             {
                 socket.Dispose();
                 await Task.Delay(50, cancellationToken);
