@@ -73,7 +73,7 @@ public class IdleConnectionTests
     [Fact]
     public async Task A_busy_keep_alive_connection_keeps_its_pipes_between_requests()
     {
-        // Only the first park gives the pipes back at once: later parks keep them (and the exchange) until the
+        // Only the first park gives the pipes back at once: later parks keep them until the
         // heartbeat finds a second of idleness, so a connection serving request after request does not rent them
         // again each time. A window in which the heartbeat acted (a stalled machine) proves nothing and is tried again.
         await using var host = await ServerHost.StartAsync(BasicRequestTests.Plaintext, defaultTransport: true);

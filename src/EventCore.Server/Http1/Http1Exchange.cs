@@ -11,8 +11,9 @@ namespace EventCore.Server.Http1;
 /// <see cref="IFeatureCollection"/>, like Kestrel's HttpProtocol), the body reader, the response's framing and body
 /// (what the app sets of the response is an <see cref="Http1Response"/>), and the end of the request. Pooled by the
 /// server (<see cref="ExchangePool{TContext}"/>): a connection rents one when a request head starts to arrive, keeps
-/// it across pipelined requests, and gives it back when it waits for the next request with nothing buffered, so the objects behind a request (features, header collections,
-/// body streams, the host's HttpContext) are reused across connections and an idle connection holds none.
+/// it across pipelined requests, and gives it back when it waits for the next request with nothing buffered, so the
+/// objects behind a request (features, header collections, body streams, the host's HttpContext) are reused across
+/// connections and an idle connection holds none.
 /// Thread rules: request thread only (the owner's request loop and the app's calls, one at a time). Other threads
 /// never reach an exchange: the owner keeps the clocks and the RequestAborted source that they touch.
 /// </summary>

@@ -41,7 +41,7 @@ internal sealed class Http1Response : IHttpResponseFeature, IHttpResponseTrailer
         _statusCode = StatusCodes.Status200OK;
     }
 
-    /// <summary>The server's header collection: the one written (an app that replaces the feature's is not written, as in Kestrel).</summary>
+    /// <summary>The server's header collection, the one written (a collection the app sets in the feature's place is not).</summary>
     internal ResponseHeaders Headers { get; }
 
     internal int StatusCode => _statusCode;
