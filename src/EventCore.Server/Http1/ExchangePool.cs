@@ -7,7 +7,9 @@ namespace EventCore.Server.Http1;
 /// <summary>
 /// The server's exchanges not serving a request now. Any thread: a connection rents on whatever thread its request
 /// loop runs (an epoll loop, the thread pool). Bounded: beyond <see cref="MaxPooled"/> a returned exchange is left to
-/// the garbage collector, so a burst of concurrent requests does not pin its memory for good.
+/// the garbage collector, so a burst of concurrent requests does not pin its memory for good. A
+/// <see cref="ConcurrentBag{T}"/> because it is last in, first out per thread: a loop's next request gets the exchange
+/// its last request returned, whose memory is still in cache (connections return theirs after every request).
 /// </summary>
 internal sealed class ExchangePool<TContext>(ServiceContext service, IHttpApplication<TContext> application)
     where TContext : notnull
