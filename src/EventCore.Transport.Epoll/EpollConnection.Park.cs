@@ -42,6 +42,14 @@ internal sealed partial class EpollConnection : IValueTaskSource
     /// <summary>The park asks for its pipes' release once its awaiter is registered (request thread only).</summary>
     private bool _releaseOnceAwaited;
 
+    /// <summary>
+    /// 1: a release was asked for while the park was not awaited yet, so its awaiter asks again once registered.
+    /// Set by the loop (<see cref="OnReleaseRequested"/>), cleared by it when the park ends, read by the request
+    /// thread after registering; each side writes with a full fence and then reads the other's write, so at least
+    /// one of them sees the other and the release is not lost.
+    /// </summary>
+    private int _releaseWhenAwaited;
+
     // The park's awaiter: its continuation (s_parkCompleted once completed), the continuation's state, the version.
     private Action<object?>? _parkContinuation;
     private object? _parkContinuationState;
@@ -74,6 +82,9 @@ internal sealed partial class EpollConnection : IValueTaskSource
 
     /// <summary>Whether the pipes are back in the loop's pool (for tests). Racy outside the loop.</summary>
     internal bool PipesReleased => _parkState == ParkState.Released;
+
+    /// <summary>The connection's loop (for tests: what they queue after a request to it runs after that request).</summary>
+    internal EpollLoop Loop => _loop;
 
     /// <summary>
     /// Parks the connection until bytes, a FIN, an abort or <see cref="CancelIdleWait"/> arrive. The caller has
@@ -111,6 +122,10 @@ internal sealed partial class EpollConnection : IValueTaskSource
             return;
         }
         _parkState = ParkState.Parked;
+        if (Volatile.Read(ref _releaseWhenAwaited) == 1 && Volatile.Read(ref _parkContinuation) is not null)
+        {
+            ReleaseIdlePipes(); // asked before the park came, which its awaiter saw registered (else it asks itself)
+        }
     }
 
     /// <summary>Whether the input holds anything the layer above must see (bytes, its end, a canceled read). Loop, while the reader is parked.</summary>
@@ -143,18 +158,37 @@ internal sealed partial class EpollConnection : IValueTaskSource
     /// Starts releasing: the send side's pending read is canceled; <see cref="OnReadCompleted"/> finishes. Only once the
     /// park's awaiter is registered: the layer above has then stopped at its await for good. Before that, a release
     /// and a wake could start a new serve loop (<see cref="IParkOwner.ResumeAfterRelease"/>) and a new park while the
-    /// old loop was still about to await the old one, whose token would then be stale.
+    /// old loop was still about to await the old one, whose token would then be stale. An ask that comes before the
+    /// await is kept and made again by the awaiter (<see cref="IsParkAwaited"/>).
     /// </summary>
     private void OnReleaseRequested()
     {
         _loop.Serving(this);
-        if (_parkState != ParkState.Parked || ParkOwner is null || Volatile.Read(ref _parkContinuation) is null
+        if (ParkOwner is null || !IsParkAwaited() || _parkState != ParkState.Parked
             || !_readPending || _wantWrite || _flushPending || _sendFile is not null)
         {
-            return; // woken meanwhile, not yet awaited, or the send side is busy: it stays parked with its pipes
+            return; // not parked or not awaited yet (kept for its awaiter), woken meanwhile, or the send side is busy
         }
+        _releaseWhenAwaited = 0;
         _parkState = ParkState.Releasing;
         _output.Reader.CancelPendingRead();
+    }
+
+    /// <summary>
+    /// Whether the connection is parked and the park's awaiter registered. If not yet, the ask is kept for the park
+    /// (<see cref="_releaseWhenAwaited"/>): an ask that came early — the heartbeat's, while the request thread was
+    /// on its way to the park or its await — is not lost, and the pipes go back once the park is awaited. Bytes that
+    /// arrive before that make the ask stale (<see cref="ReceiveAndFlush"/> drops it). Loop only.
+    /// </summary>
+    private bool IsParkAwaited()
+    {
+        if (_parkState != ParkState.None && Volatile.Read(ref _parkContinuation) is not null)
+        {
+            return true;
+        }
+        Interlocked.Exchange(ref _releaseWhenAwaited, 1);
+        // Registered meanwhile: its awaiter may have missed the flag. (Not parked yet: OnParkRequested checks it.)
+        return _parkState != ParkState.None && Volatile.Read(ref _parkContinuation) is not null;
     }
 
     /// <summary>
@@ -196,6 +230,7 @@ internal sealed partial class EpollConnection : IValueTaskSource
         {
             return false;
         }
+        _releaseWhenAwaited = 0; // written before the resume is queued, so the next park's awaiter sees it cleared
         if (_parkState == ParkState.Released)
         {
             (_input, _output) = _loop.RentPipes();
@@ -242,7 +277,7 @@ internal sealed partial class EpollConnection : IValueTaskSource
         {
             continuation(state); // completed meanwhile
         }
-        else if (_releaseOnceAwaited)
+        else if (_releaseOnceAwaited || Volatile.Read(ref _releaseWhenAwaited) == 1) // read after the full fence of the exchange
         {
             _releaseOnceAwaited = false;
             ReleaseIdlePipes(); // the awaiter is registered: the loop may release now (OnReleaseRequested)

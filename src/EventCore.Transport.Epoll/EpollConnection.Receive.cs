@@ -58,6 +58,7 @@ internal sealed partial class EpollConnection
         if (total > 0)
         {
             _loop.Metrics.BytesRead.Add(total);
+            _releaseWhenAwaited = 0; // a request is arriving: an idle connection's pending release is stale
         }
         switch (outcome)
         {

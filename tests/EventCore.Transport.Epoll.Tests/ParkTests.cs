@@ -57,6 +57,60 @@ public sealed class ParkTests
         await connection.DisposeAsync(); // the app's await was abandoned: its owner (here the test) ends the connection
     }
 
+    /// <summary>
+    /// The heartbeat asks for the release of an idle connection's pipes from its own thread, so the ask can reach the
+    /// loop before the request thread has parked, or before it awaits the park. It is kept, and the pipes go back once
+    /// the park is awaited (before, such an ask was dropped and the idle connection kept its pipes until it woke).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_release_asked_early_is_made_once_the_park_is_awaited(bool askBeforeParking)
+    {
+        var owner = new RecordingParkOwner();
+        var beforeAwait = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new EpollTransportOptions { LoopCount = 1 };
+        await using TestServer server = await TestServer.StartAsync(options, async c =>
+        {
+            var connection = (EpollConnection)c;
+            connection.ParkOwner = owner;
+            ReadResult first = await c.Transport.Input.ReadAsync();
+            c.Transport.Input.AdvanceTo(first.Buffer.End);
+
+            ValueTask park;
+            if (askBeforeParking)
+            {
+                connection.ReleaseIdlePipes();
+                await connection.Loop.InvokeAsync(static _ => { }, null); // the ask has reached the loop: nothing is parked
+                park = connection.ParkAsync();
+            }
+            else
+            {
+                park = connection.ParkAsync();
+                connection.ReleaseIdlePipes();
+            }
+
+            await connection.Loop.InvokeAsync(static _ => { }, null); // the park and the ask have reached the loop
+            beforeAwait.SetResult(connection.PipesReleased);
+            await park;
+            Assert.Fail("a park whose pipes were released never completes");
+        });
+        using Socket client = await server.ConnectAsync();
+        await client.SendAsync("a"u8.ToArray());
+
+        Assert.False(await beforeAwait.Task.WaitAsync(TestServer.Timeout), "the pipes were released before the park was awaited");
+        var connection = (EpollConnection)server.Connections.Single();
+        await Poll.UntilAsync(() => connection.PipesReleased, "the early ask was lost: the awaited park kept its pipes");
+
+        await client.SendAsync("b"u8.ToArray());
+        await owner.Resumed.Task.WaitAsync(TestServer.Timeout);
+        ReadResult woken = await connection.Transport.Input.ReadAsync();
+        Assert.Equal("b"u8.ToArray(), woken.Buffer.ToArray());
+        connection.Transport.Input.AdvanceTo(woken.Buffer.End);
+        Assert.Empty(server.AppErrors);
+        await connection.DisposeAsync();
+    }
+
     private sealed class RecordingParkOwner : IParkOwner
     {
         public TaskCompletionSource Resumed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
