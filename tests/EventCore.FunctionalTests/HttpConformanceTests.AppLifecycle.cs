@@ -114,6 +114,25 @@ public abstract partial class HttpConformanceTests
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task HeadRequestGetsNoBodyEvenWhenTheAppRewritesItsMethod()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await TestApp.StartAsync(Server, ct);
+        using var connection = await RawConnection.ConnectAsync(app.EndPoint, ct);
+
+        // The framing follows the method the client sent, not the one the app made of it (Kestrel's way): body bytes
+        // after a HEAD response would be read by the client as the start of the next response.
+        await connection.SendAsync("HEAD /head-served-as-get HTTP/1.1\r\nHost: localhost\r\n\r\nGET /async-local HTTP/1.1\r\nHost: localhost\r\n\r\n", ct);
+        var head = await connection.ReadResponseAsync(ct, isHeadRequest: true);
+        var next = await connection.ReadResponseAsync(ct);
+
+        Assert.Equal(200, head.StatusCode);
+        Assert.Equal("", head.BodyText);
+        Assert.Equal(200, next.StatusCode);
+        Assert.True(await connection.StaysOpenAndSilentForAsync(TimeSpan.FromMilliseconds(200), ct), "No bytes beyond the two responses.");
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task LargeJsonResponseIsSerializedIntact()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -83,6 +83,17 @@ public sealed class TestApp : IAsyncDisposable
         _app.MapGet("/declared-10-bytes/{written:int}", WrongContentLength);
         _app.MapGet("/activity-parent", ActivityParent);
         _app.MapGet("/async-local", SeenThenSetAsyncLocal);
+        _app.MapMethods("/head-served-as-get", [HttpMethods.Head], HeadServedAsGet);
+    }
+
+    /// <summary>
+    /// A HEAD request the app serves as a GET (a known way to answer HEAD with GET's code): it rewrites the method, then
+    /// writes a body. The client still asked HEAD, so no body may go out.
+    /// </summary>
+    private static Task HeadServedAsGet(HttpContext context)
+    {
+        context.Request.Method = HttpMethods.Get;
+        return context.Response.WriteAsync("body of the GET");
     }
 
     private static readonly AsyncLocal<string> s_requestLocal = new();

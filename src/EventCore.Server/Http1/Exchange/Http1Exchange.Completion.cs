@@ -146,7 +146,7 @@ internal abstract partial class Http1Exchange
     {
         var buffered = _preStartBuffer?.WrittenCount ?? 0;
         var headers = _response.Headers;
-        var bodyAllowed = !HttpMethods.IsHead(_method) && _response.StatusCode is >= 200 and not 204 and not 304;
+        var bodyAllowed = !IsHeadRequest && _response.StatusCode is >= 200 and not 204 and not 304;
         // Trailers need chunked framing, which a Content-Length set here would rule out.
         if (!bodyAllowed || _upgraded || (headers.Known & KnownResponseHeaders.TransferEncoding) != 0
             || (headers.ContentLength is null && _response.HasTrailers))

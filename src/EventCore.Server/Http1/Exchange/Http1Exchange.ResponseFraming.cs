@@ -32,8 +32,15 @@ internal abstract partial class Http1Exchange : IHttpResponseBodyFeature
 
     internal bool HasResponseStarted => _response.HasStarted;
 
+    /// <summary>
+    /// Whether the client sent HEAD: the method as parsed, not the request feature's, which the app may rewrite (an app
+    /// that serves HEAD with its GET code sets GET), as Kestrel decides. Body bytes after a HEAD response would be read
+    /// by the client as the next response.
+    /// </summary>
+    private bool IsHeadRequest => HttpMethods.IsHead(_head.Method);
+
     /// <summary>Whether trailers can still be sent: HTTP/1.1, not HEAD, not ended, and chunked (or not yet decided).</summary>
-    internal bool CanSendTrailers => _head.Version == HttpVersion.Http11 && !HttpMethods.IsHead(_method) && !_responseCompleted
+    internal bool CanSendTrailers => _head.Version == HttpVersion.Http11 && !IsHeadRequest && !_responseCompleted
         && (_response.HasStarted ? _framer.Framing == ResponseFraming.Chunked : !_upgraded);
 
     Stream IHttpResponseBodyFeature.Stream => _responseBodyStream;
@@ -151,7 +158,7 @@ internal abstract partial class Http1Exchange : IHttpResponseBodyFeature
             return ResponseFraming.Raw;
         }
 
-        if (HttpMethods.IsHead(_method) || _response.StatusCode is < 200 or 204 or 304)
+        if (IsHeadRequest || _response.StatusCode is < 200 or 204 or 304)
         {
             return ResponseFraming.NoBody;
         }
@@ -303,7 +310,7 @@ internal abstract partial class Http1Exchange : IHttpResponseBodyFeature
 
         switch (_framer.Framing)
         {
-            case ResponseFraming.NoBody when HttpMethods.IsHead(_method):
+            case ResponseFraming.NoBody when IsHeadRequest:
                 _framer.CountSent(count);
                 return false;
             case ResponseFraming.NoBody:

@@ -127,6 +127,7 @@ internal sealed class RequestHead
         _framing.Reset();
         _pendingRejection = RequestRejection.None;
         RequestLineDone = false;
+        Method = HttpMethods.Get; // until a request line is parsed (a rejection before it is answered as to a GET)
         _connectionClose = _connectionKeepAlive = false;
         ConnectionUpgrade = HasUpgradeHeader = ExpectContinue = false;
         _authority = null;
