@@ -10,8 +10,8 @@ namespace EventCore.Server.Http1;
 
 /// <summary>
 /// The exchange is its own <see cref="IFeatureCollection"/>. Known feature types have a slot (found by comparing
-/// type handles, no hashing), which starts each request as <c>this</c> (or its <see cref="Http1Response"/>) for the
-/// interfaces implemented here and null for those the host and middleware add; anything else goes to a dictionary
+/// type handles, no hashing), which starts each request as <c>this</c> (or its request or <see cref="Http1Response"/>) for
+/// the interfaces implemented here and null for those the host and middleware add; anything else goes to a dictionary
 /// that is cleared (not reallocated) per request, then to the transport's connection features.
 /// </summary>
 internal abstract partial class Http1Exchange : IFeatureCollection
@@ -125,13 +125,14 @@ internal abstract partial class Http1Exchange : IFeatureCollection
         _implementedFeatureReplaced |= index < ImplementedCount;
     }
 
-    /// <summary>Per request: implemented features point back at this object (or its response), the others are emptied.</summary>
+    /// <summary>Per request: implemented features point back at this object (or its request or response), the others are emptied.</summary>
     private void ResetFeatureCollection()
     {
         if (_implementedFeatureReplaced)
         {
             _implementedFeatureReplaced = false;
             _features.AsSpan(0, ImplementedCount).Fill(this);
+            _features[SlotOf<IHttpRequestFeature>()] = _request;
             _features[SlotOf<IHttpResponseFeature>()] = _response;
             _features[SlotOf<IHttpResponseTrailersFeature>()] = _response;
         }

@@ -5,22 +5,17 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace EventCore.Server.Http1;
 
-/// <summary>The request-side features, implemented directly on the connection (request thread only).</summary>
+/// <summary>
+/// The request-side features (request thread only). The request line, headers and body as the app sees and may change
+/// them are ASP.NET's own <see cref="HttpRequestFeature"/>, set from the parsed head per request; the server decides by
+/// the head (<see cref="RequestHead"/>), never by what the app changed there. The others are implemented here.
+/// </summary>
 internal abstract partial class Http1Exchange :
-    IHttpRequestFeature, IHttpRequestBodyDetectionFeature, IHttpConnectionFeature, IHttpRequestIdentifierFeature,
+    IHttpRequestBodyDetectionFeature, IHttpConnectionFeature, IHttpRequestIdentifierFeature,
     IHttpMaxRequestBodySizeFeature, IHttpBodyControlFeature, IRequestBodyPipeFeature, IHttpRequestTrailersFeature
 {
+    private readonly HttpRequestFeature _request = new();
     private RequestHeaders? _trailers;
-
-    private string _protocol = HttpProtocol.Http11;
-    private string _scheme = "http";
-    private string _method = HttpMethods.Get;
-    private string _pathBase = string.Empty;
-    private string _path = string.Empty;
-    private string _queryString = string.Empty;
-    private string _rawTarget = string.Empty;
-    private IHeaderDictionary _requestHeadersFeature = null!;
-    private Stream _requestBody = null!;
     private Stream? _requestBodyForPipe;
     private PipeReader? _requestBodyPipe;
     private RequestBodyStream _requestBodyStream = null!;
@@ -33,24 +28,6 @@ internal abstract partial class Http1Exchange :
     private bool _connectionAddressesChanged = true; // the app set one, or another connection is served: read them again
     private long? _maxRequestBodySize;
     private bool _allowSynchronousIO;
-
-    string IHttpRequestFeature.Protocol { get => _protocol; set => _protocol = value; }
-
-    string IHttpRequestFeature.Scheme { get => _scheme; set => _scheme = value; }
-
-    string IHttpRequestFeature.Method { get => _method; set => _method = value; }
-
-    string IHttpRequestFeature.PathBase { get => _pathBase; set => _pathBase = value; }
-
-    string IHttpRequestFeature.Path { get => _path; set => _path = value; }
-
-    string IHttpRequestFeature.QueryString { get => _queryString; set => _queryString = value; }
-
-    string IHttpRequestFeature.RawTarget { get => _rawTarget; set => _rawTarget = value; }
-
-    IHeaderDictionary IHttpRequestFeature.Headers { get => _requestHeadersFeature; set => _requestHeadersFeature = value; }
-
-    Stream IHttpRequestFeature.Body { get => _requestBody; set => _requestBody = value; }
 
     bool IHttpRequestBodyDetectionFeature.CanHaveBody => _head.BodyKind == RequestBodyKind.Chunked
         || (_head.BodyKind == RequestBodyKind.ContentLength && _head.ContentLength > 0);
@@ -119,15 +96,16 @@ internal abstract partial class Http1Exchange :
     {
         get
         {
-            if (ReferenceEquals(_requestBody, _requestBodyStream))
+            var body = _request.Body;
+            if (ReferenceEquals(body, _requestBodyStream))
             {
                 return _bodyReader;
             }
 
-            if (!ReferenceEquals(_requestBodyForPipe, _requestBody))
+            if (!ReferenceEquals(_requestBodyForPipe, body))
             {
-                _requestBodyForPipe = _requestBody;
-                _requestBodyPipe = PipeReader.Create(_requestBody, new StreamPipeReaderOptions(leaveOpen: true));
+                _requestBodyForPipe = body;
+                _requestBodyPipe = PipeReader.Create(body, new StreamPipeReaderOptions(leaveOpen: true));
             }
 
             return _requestBodyPipe!;
@@ -157,11 +135,11 @@ internal abstract partial class Http1Exchange :
     internal void OnHeadComplete()
     {
         Served = true;
-        _method = _head.Method;
-        _protocol = _head.Protocol;
-        _rawTarget = _head.RawTarget;
-        _path = _head.Path;
-        _queryString = _head.QueryString;
+        _request.Method = _head.Method;
+        _request.Protocol = _head.Protocol;
+        _request.RawTarget = _head.RawTarget;
+        _request.Path = _head.Path;
+        _request.QueryString = _head.QueryString;
         _keepAlive = _head.KeepAliveRequested;
         _bodyReader.Reset(_head.BodyKind, _head.ContentLength);
     }
@@ -197,10 +175,10 @@ internal abstract partial class Http1Exchange :
         ResetResponseBody();
         ResetDataRates();
         _requestAbortedOverride = null;
-        _scheme = _owner?.Tls is null ? "http" : "https";
-        _pathBase = string.Empty;
-        _requestHeadersFeature = _head.Headers;
-        _requestBody = _requestBodyStream;
+        _request.Scheme = _owner?.Tls is null ? "http" : "https";
+        _request.PathBase = string.Empty;
+        _request.Headers = _head.Headers;
+        _request.Body = _requestBodyStream;
         _requestBodyForPipe = null;
         _requestBodyPipe = null;
         _traceIdentifier = null;

@@ -123,7 +123,7 @@ internal abstract partial class Http1Exchange
     /// <summary>"GET /path (endpoint 'name')", for the blocked-loop warning: reads reference fields and one feature slot.</summary>
     internal string DescribeWork()
     {
-        var target = $"{_method} {_pathBase}{_path}";
+        var target = $"{_request.Method} {_request.PathBase}{_request.Path}";
         return Get<IEndpointFeature>()?.Endpoint?.DisplayName is { } endpoint ? $"{target} (endpoint '{endpoint}')" : target;
     }
 }
